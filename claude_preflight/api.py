@@ -1,0 +1,149 @@
+"""The public entry points: ``validate()`` and ``check()``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from claude_preflight.catalogue import Catalogue, load_catalogue
+from claude_preflight.dates import now_utc, parse_moment
+from claude_preflight.engine import runner
+from claude_preflight.engine.context import Context
+from claude_preflight.engine.resolve import build_context
+from claude_preflight.errors import PreflightError
+from claude_preflight.files import pointer
+from claude_preflight.report import Finding, Report
+
+BATCH_BODY = "batch"
+
+
+def validate(
+    body: Any,
+    *,
+    endpoint: str = "/v1/messages",
+    headers: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+    surface: str | None = None,
+    as_of: Any = None,
+    api_version: str | None = None,
+    catalogue: Catalogue | Iterable[str | Path] | None = None,
+) -> Report:
+    """Check one request and return a :class:`Report`; never raises on request data.
+
+    ``body`` is the JSON body as Python data. ``endpoint`` is a path or URL,
+    optionally prefixed by the HTTP method. ``headers=None`` means the headers
+    are not known. ``surface`` defaults to the configured default, else the one
+    the endpoint implies, else ``"anthropic"``. ``as_of`` is when the request
+    will be sent (date, datetime or ISO-8601 string; default: now, UTC).
+    ``api_version`` applies when no ``anthropic-version`` header says otherwise.
+    ``catalogue`` is a compiled catalogue, or extra catalogue files to load.
+
+    Invalid arguments of this function itself (``as_of``, ``api_version``,
+    ``catalogue``) raise ``TypeError``/``ValueError``.
+    """
+    cat = _catalogue(catalogue)
+    moment = now_utc() if as_of is None else parse_moment(as_of)
+    _check_api_version(cat, api_version)
+    return run_request(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=moment, api_version=api_version)
+
+
+def _check_api_version(cat: Catalogue, api_version: Any) -> None:
+    if api_version is None:
+        return
+    if not isinstance(api_version, str):
+        raise TypeError(f"api_version must be a string, not {type(api_version).__name__}")
+    if api_version not in cat.api_versions:
+        known = ", ".join(sorted(cat.api_versions))
+        raise ValueError(f"api_version {api_version!r} is not a known API version ({known})")
+
+
+def run_request(
+    cat: Catalogue,
+    body: Any,
+    *,
+    endpoint: Any,
+    headers: Any,
+    surface: Any,
+    as_of: datetime,
+    api_version: str | None,
+    default_api_version: str | None = None,
+    in_batch: bool = False,
+) -> Report:
+    """Check one request whose arguments are already validated (used by every front end)."""
+    ctx = build_context(
+        cat,
+        body,
+        endpoint=endpoint,
+        headers=headers,
+        surface=surface,
+        as_of=as_of,
+        api_version=api_version,
+        default_api_version=default_api_version,
+        in_batch=in_batch,
+    )
+    findings = runner.run(ctx)
+    if ctx.body_kind == BATCH_BODY:
+        findings.extend(_batch_entries(ctx, as_of))
+    return Report(
+        findings=tuple(sort_findings(findings)),
+        model=ctx.model.id if ctx.model else (ctx.model_written if isinstance(ctx.model_written, str) else None),
+        surface=ctx.surface_name,
+        api_version=ctx.api_version,
+        as_of=as_of.isoformat(),
+        endpoint=ctx.endpoint.path if ctx.endpoint else None,
+    )
+
+
+def check(body: Any, **kwargs: Any) -> Report:
+    """Like :func:`validate`, but raise :class:`PreflightError` when the report is not ok."""
+    report = validate(body, **kwargs)
+    if not report.ok:
+        raise PreflightError(report)
+    return report
+
+
+def _catalogue(value: Catalogue | Iterable[str | Path] | None) -> Catalogue:
+    if value is None:
+        return load_catalogue()
+    if isinstance(value, Catalogue):
+        return value
+    if isinstance(value, (str, Path)):
+        return load_catalogue([value])
+    try:
+        return load_catalogue(list(value))
+    except TypeError:
+        raise TypeError("catalogue must be a Catalogue or an iterable of catalogue file paths") from None
+
+
+def _batch_entries(batch: Context, moment: Any) -> list[Finding]:
+    """Check every ``requests[i].params`` of a Message Batches body as a Messages request."""
+    requests = batch.get("requests")
+    if not isinstance(requests, list):
+        return []
+    messages_path = batch.catalogue.endpoint_by_key.get("messages")
+    endpoint = messages_path.path if messages_path else "/v1/messages"
+    found: list[Finding] = []
+    for index, entry in enumerate(requests):
+        if not isinstance(entry, dict) or "params" not in entry:
+            continue
+        ctx = build_context(
+            batch.catalogue,
+            entry["params"],
+            endpoint=endpoint,
+            headers=batch.headers,
+            surface=batch.surface_name,
+            as_of=moment,
+            api_version=batch.api_version,
+            in_batch=True,
+        )
+        found.extend(runner.run(ctx, base=pointer.join("", "requests", index, "params")))
+    return found
+
+
+def _sort_key(finding: Finding) -> tuple[Any, ...]:
+    tokens = tuple((0, int(t), "") if t.isascii() and t.isdigit() else (1, 0, t) for t in pointer.split(finding.path))
+    return (tokens, finding.code)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=_sort_key)

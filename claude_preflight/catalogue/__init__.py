@@ -1,0 +1,195 @@
+"""The catalogue: models, surfaces, API versions, betas, endpoints and rules.
+
+``load_catalogue()`` reads, validates and compiles it once per process and set
+of extra files; later calls return the same object.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from claude_preflight.catalogue.endpoints import Endpoint, EndpointMatch, match
+from claude_preflight.catalogue.loader import Merged, builtin_dir, collect_paths, read_and_merge
+from claude_preflight.catalogue.model import ApiVersion, Model, Rule, Source, Surface
+from claude_preflight.errors import CatalogueError
+
+__all__ = ["Catalogue", "ModelMatch", "load_catalogue", "builtin_dir"]
+
+
+@dataclass(frozen=True)
+class ModelMatch:
+    """A model ID as written, resolved to a catalogue model."""
+
+    written: str
+    model: Model
+    via: str  # "canonical", "alias", or the surface id kind ("bedrock", "vertex")
+    profile: str | None = None
+
+
+class Catalogue:
+    """Compiled catalogue with indices for fast lookups."""
+
+    def __init__(self, merged: Merged) -> None:
+        from claude_preflight.checks import registry
+
+        s = merged.sections
+        self.files = tuple(raw.path for raw in merged.files)
+        self.settings: Mapping[str, Any] = dict(merged.settings)
+        self.sources = {k: Source(k, v["title"], v["url"], v.get("kind", "primary")) for k, v in s["sources"].items()}
+        self.models = {k: Model.build(k, v) for k, v in s["models"].items()}
+        self.surfaces = {k: Surface.build(k, v) for k, v in s["surfaces"].items()}
+        self.api_versions = {k: ApiVersion.build(k, v) for k, v in s["api_versions"].items()}
+        self.betas: Mapping[str, Mapping[str, Any]] = s["betas"]
+        self.features: Mapping[str, Mapping[str, Any]] = s["features"]
+        self.tool_types: Mapping[str, Mapping[str, Any]] = s["tool_types"]
+        self.request_fields: Mapping[str, Mapping[str, Mapping[str, Any]]] = s["request_fields"]
+        endpoints = [Endpoint.build(k, v) for k, v in s["endpoints"].items()]
+        self.endpoints = tuple(sorted(endpoints, key=lambda e: -e.specificity))
+        self.endpoint_by_key = {e.key: e for e in self.endpoints}
+        checks = registry()
+        rules = []
+        for code, data in sorted(merged.rules.items()):
+            raw, where = merged.origin[("rules", code)]
+            rule = Rule.build(data, merged.rule_family[code], raw.where(where))
+            rules.append(rule.__class__(**{**rule.__dict__, "fn": checks.get(rule.check)}))
+        self.rules = tuple(rules)
+        self.rule_by_code = {r.code: r for r in self.rules}
+        self.rule_by_name = {r.name: r for r in self.rules}
+        self._index_models()
+        self._check_references(merged)
+
+    # ------------------------------------------------------------------ models
+
+    def _index_models(self) -> None:
+        self._ids: dict[str, dict[str, ModelMatch]] = {"first-party": {}, "bedrock": {}, "vertex": {}}
+        problems = []
+        for model in self.models.values():
+            entries = [(model.id, "first-party", "canonical")]
+            entries += [(alias, "first-party", "alias") for alias in model.aliases]
+            for kind, ids in model.surface_ids.items():
+                entries += [(i, kind, kind) for i in ids]
+            for written, kind, via in entries:
+                index = self._ids.setdefault(kind, {})
+                other = index.get(written)
+                if other is not None and other.model.id != model.id:
+                    problems.append(f"model id {written!r} is claimed by {other.model.id} and {model.id}")
+                index[written] = ModelMatch(written, model, via)
+        if problems:
+            raise CatalogueError(problems)
+
+    def lookup_model(self, written: str, surface: Surface | None) -> ModelMatch | None:
+        kind = surface.model_ids if surface is not None else "first-party"
+        index = self._ids.get(kind, {})
+        found = index.get(written)
+        if found is not None or kind != "bedrock":
+            return found
+        return self._lookup_bedrock(written, surface)
+
+    def _lookup_bedrock(self, written: str, surface: Surface | None) -> ModelMatch | None:
+        index = self._ids["bedrock"]
+        name = written.rsplit("/", 1)[-1] if written.startswith("arn:") else written
+        for prefix in surface.profile_prefixes if surface else ():
+            if name.startswith(prefix) and name[len(prefix) :] in index:
+                base = index[name[len(prefix) :]]
+                return ModelMatch(written, base.model, "bedrock", profile=prefix)
+        base = index.get(name)
+        return ModelMatch(written, base.model, "bedrock") if base else None
+
+    def lookup_any_surface(self, written: str) -> tuple[str, ModelMatch] | None:
+        """Find an ID in the ID form of any surface (to report IDs sent to the wrong surface)."""
+        for kind, index in self._ids.items():
+            if written in index:
+                return kind, index[written]
+        for surface in self.surfaces.values():
+            if surface.model_ids == "bedrock":
+                found = self._lookup_bedrock(written, surface)
+                if found:
+                    return "bedrock", found
+        return None
+
+    def model_ids(self, kind: str = "first-party") -> list[str]:
+        return sorted(self._ids.get(kind, {}))
+
+    def suggest_model(self, written: str, kind: str = "first-party") -> str | None:
+        close = difflib.get_close_matches(written, self.model_ids(kind), n=1, cutoff=0.75)
+        return close[0] if close else None
+
+    # -------------------------------------------------------------- endpoints
+
+    def match_endpoint(self, value: str) -> EndpointMatch:
+        return match(self.endpoints, value)
+
+    # ------------------------------------------------------------------ rules
+
+    def rule(self, code_or_name: str) -> Rule | None:
+        return self.rule_by_code.get(code_or_name.upper()) or self.rule_by_name.get(code_or_name.lower())
+
+    # -------------------------------------------------------------- integrity
+
+    def _check_references(self, merged: Merged) -> None:
+        problems: list[str] = []
+
+        def where(section: str, key: str) -> str:
+            raw, ptr = merged.origin[(section, key)]
+            return raw.where(ptr)
+
+        def cite(section: str, key: str, keys: Iterable[str]) -> None:
+            for source in keys:
+                if source not in self.sources:
+                    problems.append(f"{where(section, key)}: unknown source {source!r}")
+
+        for model in self.models.values():
+            cite("models", model.id, model.sources)
+            for event in model.lifecycle:
+                cite("models", model.id, event.sources)
+                for surface in event.surfaces or ():
+                    if surface not in self.surfaces:
+                        problems.append(f"{where('models', model.id)}: unknown surface {surface!r}")
+            if model.replacement and model.replacement not in self.models:
+                problems.append(f"{where('models', model.id)}: replacement {model.replacement!r} is not a model")
+        for surface in self.surfaces.values():
+            cite("surfaces", surface.key, surface.sources)
+            for feature in surface.lacks:
+                if feature not in self.features:
+                    problems.append(f"{where('surfaces', surface.key)}: unknown feature {feature!r}")
+        for version in self.api_versions.values():
+            cite("api_versions", version.key, version.sources)
+        for section in ("betas", "features", "endpoints", "tool_types"):
+            for key, data in merged.sections[section].items():
+                cite(section, key, data.get("sources") or ())
+        for rule in self.rules:
+            cite("rules", rule.code, rule.sources)
+            if rule.fn is None:
+                problems.append(f"{where('rules', rule.code)}: rule {rule.code} names unknown check {rule.check!r}")
+            if rule.name in self.rule_by_name and self.rule_by_name[rule.name].code != rule.code:
+                problems.append(f"{where('rules', rule.code)}: rule name {rule.name!r} is used twice")
+            for key in (rule.applies.models or {}):
+                if not hasattr(next(iter(self.models.values()), None), key) and key != "has_effort":
+                    problems.append(f"{where('rules', rule.code)}: unknown model attribute {key!r} in applies")
+        default = self.settings.get("default_api_version")
+        if default and default not in self.api_versions:
+            problems.append(f"settings.default_api_version {default!r} is not a known API version")
+        if problems:
+            raise CatalogueError(problems)
+
+
+_CACHE: dict[tuple[str, ...], Catalogue] = {}
+_LOCK = threading.Lock()
+
+
+def load_catalogue(extra: Iterable[str | Path] = ()) -> Catalogue:
+    """The compiled catalogue: shipped files plus ``extra`` user files or directories."""
+    key = tuple(str(Path(p).resolve()) for p in collect_paths(extra))
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is None:
+            found = Catalogue(read_and_merge(extra))
+            _CACHE[key] = found
+    return found

@@ -1,0 +1,145 @@
+"""Model lifecycle: unknown, retired, deprecated, disabled, not yet launched, aliases."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.catalogue.model import LifecycleEvent, Model
+from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.engine.context import Context
+
+_DATED = re.compile(r"^(?P<base>.+)-(?P<date>20\d{6})$")
+
+
+def when(event: LifecycleEvent) -> str:
+    """A lifecycle moment as users should read it."""
+    if event.date_only:
+        return event.at.date().isoformat()
+    return event.at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _authority(ctx: Context) -> str:
+    return ctx.surface.lifecycle_authority if ctx.surface is not None else "anthropic"
+
+
+def _replacement_text(model: Model) -> str:
+    return f"; use {model.replacement} instead" if model.replacement else ""
+
+
+def _model_args(ctx: Context) -> dict[str, Any]:
+    match = ctx.match
+    assert match is not None
+    name = show(ctx.model_written)
+    if match.written != match.model.id:
+        name = f"{name} ({match.model.id})"
+    return {"model": name, "model_id": match.model.id, "surface": ctx.surface_name}
+
+
+@check
+def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Fire when the model is in ``params.state`` on the request date and surface."""
+    match = ctx.match
+    if match is None:
+        return
+    model = match.model
+    status = model.status(ctx.as_of, ctx.surface_name, _authority(ctx))
+    wanted = params["state"]
+    args = _model_args(ctx)
+    args["replacement"] = _replacement_text(model)
+    severity = None
+    if not status.authoritative:
+        # Anthropic's date; this surface sets its own schedule.
+        args["surface_note"] = f" on the Claude API ({ctx.surface_name} sets its own schedule)"
+        severity = "warning"
+    else:
+        args["surface_note"] = ""
+    if wanted == "deprecated":
+        retires = status.retires
+        if status.state not in ("active", "deprecated") or retires is None:
+            return
+        days = (retires.at.date() - ctx.as_of.date()).days
+        args.update(date=when(retires), days=days, since=when(status.since) if status.since else "")
+        yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity)
+        return
+    if status.state != wanted:
+        return
+    if wanted == "unreleased":
+        assert status.launches is not None
+        args["date"] = when(status.launches)
+    else:
+        assert status.since is not None
+        args["date"] = when(status.since)
+        args["note"] = f" ({status.since.note})" if status.since.note else ""
+    yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity)
+
+
+def _fix(model: Model) -> str | None:
+    return f"replace the model with {model.replacement!r}" if model.replacement else None
+
+
+@check
+def restricted(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if ctx.match is not None and ctx.match.model.access == "restricted":
+        yield Hit(ctx.model_path, _model_args(ctx))
+
+
+@check
+def alias(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """An alias resolves to a model snapshot; say which."""
+    match = ctx.match
+    if match is None or match.via != "alias":
+        return
+    yield Hit(ctx.model_path, {"model": show(match.written), "model_id": match.model.id}, fix=f"pin {match.model.id!r}")
+
+
+def _claude_code_aliases(ctx: Context) -> Mapping[str, str]:
+    return ctx.catalogue.settings.get("claude_code_aliases") or {}
+
+
+def _is_special(ctx: Context, written: str) -> bool:
+    return written in _claude_code_aliases(ctx) or _dated_base(ctx, written) is not None
+
+
+def _dated_base(ctx: Context, written: str) -> Model | None:
+    found = _DATED.match(written)
+    if not found:
+        return None
+    base = ctx.catalogue.lookup_model(found.group("base"), ctx.surface)
+    if base is None or base.model.dated:
+        return None
+    return base.model
+
+
+@check
+def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A model ID the catalogue does not know (in this surface's ID form)."""
+    written = ctx.model_written
+    if not isinstance(written, str) or ctx.match is not None or not written:
+        return
+    if _is_special(ctx, written) or ctx.catalogue.lookup_any_surface(written) is not None:
+        return  # reported by more precise rules
+    kind = ctx.surface.model_ids if ctx.surface is not None else "first-party"
+    suggestion = ctx.catalogue.suggest_model(written, kind)
+    args = {"model": show(written), "suggestion": f"; did you mean {suggestion!r}?" if suggestion else ""}
+    yield Hit(ctx.model_path, args, fix=f"use {suggestion!r}" if suggestion else None)
+
+
+@check
+def claude_code_alias(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    written = ctx.model_written
+    aliases = _claude_code_aliases(ctx)
+    if isinstance(written, str) and written in aliases:
+        target = aliases[written]
+        yield Hit(ctx.model_path, {"model": show(written), "target": target}, fix=f"use the full model ID, e.g. {target!r}")
+
+
+@check
+def dated_variant(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A date appended to a model whose IDs carry no date (e.g. ``claude-opus-4-6-20260205``)."""
+    written = ctx.model_written
+    if not isinstance(written, str) or ctx.match is not None:
+        return
+    base = _dated_base(ctx, written)
+    if base is not None:
+        yield Hit(ctx.model_path, {"model": show(written), "model_id": base.id}, fix=f"use {base.id!r}")

@@ -1,0 +1,66 @@
+"""Surfaces and endpoints: unknown names, model IDs in another surface's form."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.engine.context import Context
+
+
+@check
+def unknown_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if ctx.surface is not None:
+        return
+    known = sorted(ctx.catalogue.surfaces)
+    close = difflib.get_close_matches(ctx.surface_name, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
+    yield Hit("", {"surface": show(ctx.surface_name), "hint": hint})
+
+
+@check
+def unknown_endpoint(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    found = ctx.endpoint
+    if found is None or found.endpoint is not None:
+        return
+    paths = sorted({e.path for e in ctx.catalogue.endpoints})
+    close = difflib.get_close_matches(found.path, paths, n=1, cutoff=0.7)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    yield Hit("", {"endpoint": show(found.path), "hint": hint})
+
+
+@check
+def endpoint_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """The endpoint exists, but not on the request's surface."""
+    found = ctx.endpoint
+    if found is None or found.endpoint is None or ctx.surface is None:
+        return
+    surfaces = found.endpoint.surfaces
+    if surfaces is not None and ctx.surface_name not in surfaces:
+        yield Hit("", {"endpoint": show(found.path), "surface": ctx.surface_name, "offered": ", ".join(sorted(surfaces))})
+
+
+@check
+def model_wrong_surface_form(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A model ID written in another surface's form (e.g. a Bedrock ID sent to the Claude API)."""
+    written = ctx.model_written
+    if not isinstance(written, str) or ctx.match is not None:
+        return
+    found = ctx.catalogue.lookup_any_surface(written)
+    if found is None:
+        return
+    kind, match = found
+    own_kind = ctx.surface.model_ids if ctx.surface is not None else "first-party"
+    if kind == own_kind:
+        return
+    ids = _ids_for(ctx, match.model, own_kind)
+    expected = f"; on {ctx.surface_name} use {ids[0]!r}" if ids else f"; {match.model.id} has no known ID on {ctx.surface_name}"
+    args = {"model": show(written), "form": kind, "surface": ctx.surface_name, "expected": expected}
+    yield Hit(ctx.model_path, args, fix=f"use {ids[0]!r}" if ids else None)
+
+
+def _ids_for(ctx: Context, model: Any, kind: str) -> list[str]:
+    if kind == "first-party":
+        return [model.id]
+    return list(model.surface_ids.get(kind, ()))

@@ -1,0 +1,148 @@
+"""Request shape: the body is an object, required fields, unknown fields, types and limits.
+
+Field facts (types, enums, ranges, betas) come from the catalogue's ``request_fields``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.checks.base import JSON_TYPES, Hit, check, json_type, show
+from claude_preflight.engine.context import Context
+from claude_preflight.files import pointer
+
+
+def _fields(ctx: Context) -> Mapping[str, Mapping[str, Any]]:
+    return ctx.catalogue.request_fields.get(ctx.body_kind, {})
+
+
+def _offered(spec: Mapping[str, Any], ctx: Context) -> bool:
+    surfaces = spec.get("surfaces")
+    return not surfaces or ctx.surface_name in surfaces
+
+
+def _types(spec: Mapping[str, Any]) -> list[str]:
+    kind = spec.get("type")
+    if kind is None:
+        return []
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+@check
+def body_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not isinstance(ctx.body, dict):
+        yield Hit("", {"found": json_type(ctx.body)})
+
+
+@check
+def required(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not isinstance(ctx.body, dict):
+        return
+    for name, spec in _fields(ctx).items():
+        if spec.get("required") and _offered(spec, ctx) and name not in ctx.body:
+            if name == "model" and ctx.model_path == "":
+                continue  # the model is in the endpoint path
+            yield Hit("", {"field": name})
+
+
+@check
+def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not isinstance(ctx.body, dict):
+        return
+    fields = _fields(ctx)
+    if not fields:
+        return
+    offered = [name for name, spec in fields.items() if _offered(spec, ctx)]
+    for key in ctx.body:
+        spec = fields.get(key) if isinstance(key, str) else None
+        if spec is not None and _offered(spec, ctx):
+            continue
+        name = str(key)
+        if spec is not None:
+            hint = f" (only on {', '.join(spec['surfaces'])})"
+        else:
+            close = difflib.get_close_matches(name, offered, n=1, cutoff=0.7)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        fix = f"remove {name!r}" if spec is not None or not hint else f"rename to {hint.split(chr(39))[1]!r}"
+        yield Hit(pointer.join("", name), {"field": show(name), "hint": hint, "kind": ctx.body_kind}, fix=fix)
+
+
+@check
+def field_type(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not isinstance(ctx.body, dict):
+        return
+    for name, spec in _fields(ctx).items():
+        if name not in ctx.body or not _offered(spec, ctx):
+            continue
+        types = _types(spec)
+        value = ctx.body[name]
+        if types and not any(JSON_TYPES[t](value) for t in types):
+            yield Hit(pointer.join("", name), {"field": name, "expected": " or ".join(types), "found": json_type(value)})
+
+
+def _typed_ok(spec: Mapping[str, Any], value: Any) -> bool:
+    types = _types(spec)
+    return not types or any(JSON_TYPES[t](value) for t in types)
+
+
+@check
+def field_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not isinstance(ctx.body, dict):
+        return
+    for name, spec in _fields(ctx).items():
+        allowed = spec.get("enum")
+        if not allowed or name not in ctx.body or not _offered(spec, ctx):
+            continue
+        value = ctx.body[name]
+        if _typed_ok(spec, value) and value not in allowed and value is not None:
+            shown = ", ".join(repr(v) for v in allowed)
+            yield Hit(pointer.join("", name), {"field": name, "value": show(value), "allowed": shown})
+
+
+@check
+def field_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not isinstance(ctx.body, dict):
+        return
+    for name, spec in _fields(ctx).items():
+        if spec.get("legacy") or name not in ctx.body or not _offered(spec, ctx):
+            continue  # legacy sampling fields have their own rules
+        value = ctx.body[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        low, high = spec.get("minimum"), spec.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"from {low}" if low is not None else ""
+            bounds += f" to {high}" if high is not None else " or more"
+            yield Hit(pointer.join("", name), {"field": name, "value": show(value), "bounds": bounds.strip()})
+
+
+@check
+def field_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Beta-only fields need one of their beta headers."""
+    if not isinstance(ctx.body, dict):
+        return
+    for name, spec in _fields(ctx).items():
+        betas = spec.get("betas_any")
+        if not betas or name not in ctx.body or ctx.has_beta(*betas):
+            continue
+        args = {"field": name, "beta": betas[-1], "betas": ", ".join(betas)}
+        if ctx.headers is None:
+            args["known"] = "; the headers are not known here, so make sure the request carries it"
+            yield Hit(pointer.join("", name), args, fix=f"send anthropic-beta: {betas[-1]}", severity="warning")
+        else:
+            args["known"] = ""
+            yield Hit(pointer.join("", name), args, fix=f"send anthropic-beta: {betas[-1]}")
+
+
+@check
+def max_tokens_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model, value = ctx.model, ctx.get("max_tokens")
+    if model is None or model.max_output_tokens is None or isinstance(value, bool) or not isinstance(value, int):
+        return
+    limit = model.max_output_tokens
+    batch = params.get("batch_output") or {}
+    if ctx.in_batch and model.id in (batch.get("models") or ()) and ctx.has_beta(batch.get("beta", "")):
+        limit = int(batch["limit"])
+    if value > limit:
+        yield Hit("/max_tokens", {"value": value, "limit": limit, "model": model.id}, fix=f"lower max_tokens to {limit}")

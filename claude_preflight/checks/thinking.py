@@ -1,0 +1,97 @@
+"""Thinking configuration: modes per model, budget limits, forced tool use, effort."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.catalogue.model import EFFORT_ORDER
+from claude_preflight.checks.base import Hit, check, is_int, show
+from claude_preflight.engine.context import Context
+
+
+def _model_name(ctx: Context) -> str:
+    return ctx.model.id if ctx.model else show(ctx.model_written)
+
+
+@check
+def mode_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """``thinking.type`` equal to ``params.type`` on a model that does not accept it.
+
+    With ``params.no_thinking`` the rule covers models without any thinking;
+    otherwise only models that think in some other mode.
+    """
+    model = ctx.model
+    kind = ctx.thinking_type
+    if model is None or kind is None or kind in model.thinking_modes:
+        return
+    if params.get("no_thinking"):
+        if model.thinking_modes or kind == "disabled":
+            return
+    elif kind != params["type"] or not model.thinking_modes:
+        return
+    accepted = ", ".join(sorted(model.thinking_modes)) or "none"
+    yield Hit("/thinking/type", {"type": kind, "model": model.id, "accepted": accepted}, fix=params.get("fix"))
+
+
+@check
+def budget_deprecated(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model = ctx.model
+    if model is not None and ctx.thinking_type == "enabled" and "enabled" in model.thinking_deprecated:
+        yield Hit("/thinking/type", {"model": model.id}, fix='use {"type": "adaptive"} with output_config.effort')
+
+
+def _budget(ctx: Context) -> Any:
+    thinking = ctx.get("thinking")
+    return thinking.get("budget_tokens") if isinstance(thinking, dict) else None
+
+
+@check
+def budget_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    thinking = ctx.get("thinking")
+    if ctx.thinking_type == "enabled" and isinstance(thinking, dict) and "budget_tokens" not in thinking:
+        yield Hit("/thinking", {})
+
+
+@check
+def budget_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    budget = _budget(ctx)
+    if ctx.thinking_type != "enabled" or budget is None:
+        return
+    minimum = params["minimum"]
+    if not is_int(budget) or budget < minimum:
+        yield Hit("/thinking/budget_tokens", {"value": show(budget), "minimum": minimum})
+
+
+@check
+def budget_below_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    budget, max_tokens = _budget(ctx), ctx.get("max_tokens")
+    if ctx.thinking_type != "enabled" or not is_int(budget) or not is_int(max_tokens):
+        return
+    if budget >= max_tokens and not ctx.has_beta(*params.get("exempt_betas", ())):
+        yield Hit("/thinking/budget_tokens", {"budget": budget, "max_tokens": max_tokens})
+
+
+@check
+def forced_tool_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Thinking (explicit or the model's default) with tool_choice any/tool."""
+    if ctx.tool_choice_type not in ("any", "tool") or not ctx.thinking_on:
+        return
+    origin = "thinking is on" if ctx.thinking_type else f"{_model_name(ctx)} thinks by default"
+    model = ctx.model
+    can_disable = model is None or "disabled" in model.thinking_modes
+    fix = 'use tool_choice {"type": "auto"}' + (' or set thinking {"type": "disabled"}' if can_disable else "")
+    yield Hit("/tool_choice/type", {"choice": ctx.tool_choice_type, "origin": origin}, fix=fix)
+
+
+@check
+def effort_with_thinking_disabled(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model = ctx.model
+    config = ctx.get("output_config")
+    if model is None or model.disabled_max_effort is None or ctx.thinking_type != "disabled":
+        return
+    effort = config.get("effort") if isinstance(config, dict) else None
+    if effort not in EFFORT_ORDER:
+        return
+    if EFFORT_ORDER.index(effort) > EFFORT_ORDER.index(model.disabled_max_effort):
+        args = {"effort": effort, "model": model.id, "highest": model.disabled_max_effort}
+        yield Hit("/output_config/effort", args, fix=f"lower effort to {model.disabled_max_effort!r} or enable thinking")

@@ -1,0 +1,1 @@
+"""The ``claude-preflight`` command line."""

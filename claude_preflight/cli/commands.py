@@ -1,0 +1,146 @@
+"""The subcommands; each takes the parsed arguments and returns an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from claude_preflight.catalogue import Catalogue, load_catalogue
+from claude_preflight.cli.main import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from claude_preflight.dates import now_utc, parse_moment
+from claude_preflight.report import SEVERITY_RANK
+
+
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    return load_catalogue(args.catalogue)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from claude_preflight.files.checking import Options, check_paths
+
+    catalogue = _catalogue(args)
+    as_of = parse_moment(args.as_of, what="--as-of") if args.as_of else None
+    if args.api_version and args.api_version not in catalogue.api_versions:
+        raise ValueError(f"--api-version {args.api_version!r} is not one of {', '.join(sorted(catalogue.api_versions))}")
+    options = Options(catalogue=catalogue, as_of=as_of, surface=args.surface, api_version=args.api_version)
+    results = check_paths(args.paths, options)
+    if args.format == "json":
+        from claude_preflight.output import json_format
+
+        counts = json_format.write(results, sys.stdout)
+    else:
+        from claude_preflight.output.text import TextWriter
+
+        counts = TextWriter().results(results, quiet=args.quiet)
+    if counts["problems"]:
+        return EXIT_ERROR
+    failing = SEVERITY_RANK[args.fail_on]
+    if any(counts[s] for s, rank in SEVERITY_RANK.items() if rank >= failing):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(args)
+    rule = catalogue.rule(args.rule)
+    if rule is None:
+        sys.stderr.write(f"claude-preflight: unknown rule {args.rule!r}; see 'claude-preflight rules'\n")
+        return EXIT_ERROR
+    from claude_preflight.output.text import TextWriter
+
+    out = TextWriter()
+    out.write(f"{rule.code} {rule.name} ({rule.severity}, family {rule.family})", "bold")
+    out.write("")
+    out.write(rule.summary)
+    out.write("")
+    out.write(rule.explanation)
+    if rule.fix:
+        out.write("")
+        out.write(f"Fix ({rule.fix['safety']}): {rule.fix['description']}")
+    out.write("")
+    out.write("Sources:")
+    for key in rule.sources:
+        source = catalogue.sources[key]
+        out.write(f"  - {source.title}: {source.url}" + (" (secondary)" if source.kind == "secondary" else ""))
+    for label, key in (("Example it flags", "bad"), ("Example it passes", "good")):
+        examples = rule.examples.get(key) or ()
+        if examples:
+            out.write("")
+            out.write(f"{label}:")
+            out.write(_example_text(examples[0]))
+    return EXIT_OK
+
+
+def _example_text(example: Any) -> str:
+    context = {k: example[k] for k in ("endpoint", "surface", "as_of", "api_version", "headers") if k in example}
+    text = ""
+    if context:
+        text += "  # " + ", ".join(f"{k}: {v}" for k, v in context.items()) + "\n"
+    body = json.dumps(example["body"], indent=2, ensure_ascii=False)
+    return text + "\n".join("  " + line for line in body.splitlines())
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(args)
+    if args.format == "json":
+        data = [
+            {"code": r.code, "name": r.name, "family": r.family, "severity": r.severity, "summary": r.summary,
+             "fix": r.fix["safety"] if r.fix else None}
+            for r in catalogue.rules
+        ]
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from claude_preflight.output.text import TextWriter
+
+    out = TextWriter()
+    for rule in catalogue.rules:
+        fix = f" [fix: {rule.fix['safety']}]" if rule.fix else ""
+        out.write(f"{rule.code}  {rule.severity:<7}  {rule.name:<44} {rule.summary}{fix}")
+    out.write(f"{len(catalogue.rules)} rules")
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(args)
+    moment = parse_moment(args.as_of, what="--as-of") if args.as_of else now_utc()
+    surface = catalogue.surfaces.get(args.surface)
+    if surface is None:
+        raise ValueError(f"unknown surface {args.surface!r}; known: {', '.join(sorted(catalogue.surfaces))}")
+    from claude_preflight.checks.lifecycle import when
+
+    rows = []
+    for model in sorted(catalogue.models.values(), key=_model_sort_key):
+        status = model.status(moment, surface.key, surface.lifecycle_authority)
+        if status.state == "retired" and not args.all:
+            continue
+        detail = ""
+        if status.state in ("retired", "disabled") and status.since:
+            detail = f"since {when(status.since)}"
+        elif status.state == "unreleased" and status.launches:
+            detail = f"launches {when(status.launches)}"
+        elif status.retires:
+            detail = f"retires {when(status.retires)}"
+        if not status.authoritative:
+            detail += " (Claude API schedule)"
+        rows.append({"model": model.id, "state": status.state, "detail": detail.strip(),
+                     "access": model.access, "aliases": list(model.aliases), "replacement": model.replacement})
+    if args.format == "json":
+        json.dump({"as_of": moment.isoformat(), "surface": surface.key, "models": rows}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from claude_preflight.output.text import TextWriter
+
+    out = TextWriter()
+    out.write(f"Models on {surface.key} as of {moment.date().isoformat()}:", "bold")
+    for row in rows:
+        extra = " (restricted)" if row["access"] == "restricted" else ""
+        out.write(f"  {row['model']:<32} {row['state']:<11} {row['detail']}{extra}")
+    return EXIT_OK
+
+
+def _model_sort_key(model: Any) -> tuple[Any, ...]:
+    launch = next((e.at for e in model.lifecycle if e.event == "launched"), None)
+    return (-(launch.timestamp() if launch else 0), model.id)

@@ -1,0 +1,77 @@
+"""``claude-preflight``: check request fixtures, explain rules, list rules and models.
+
+Exit status: 0 clean, 1 findings at or above the failing severity, 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from claude_preflight import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="claude-preflight", description="Check Claude API requests before they are sent.")
+    parser.add_argument("--version", action="version", version=f"claude-preflight {__version__}")
+    parser.add_argument("--catalogue", action="append", default=[], metavar="PATH", help="extra catalogue file or directory (repeatable)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check request fixture files (JSON, YAML, JSONL)")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    check.add_argument("--as-of", metavar="DATE", help="when the requests will be sent (default: now, UTC)")
+    check.add_argument("--surface", help="default surface (anthropic, aws-platform, bedrock, vertex, google-cloud, foundry, ...)")
+    check.add_argument("--api-version", metavar="VERSION", help="API version when a request has no anthropic-version header")
+    check.add_argument("--format", choices=("pretty", "json"), default="pretty")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="lowest severity that fails (default: error)")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+
+    explain = sub.add_parser("explain", help="explain a rule")
+    explain.add_argument("rule", metavar="CODE", help="rule code or name, e.g. SP002 or sampling-rejected-by-model")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("pretty", "json"), default="pretty")
+
+    models = sub.add_parser("models", help="list models and their status on a date")
+    models.add_argument("--as-of", metavar="DATE", help="date to evaluate (default: now, UTC)")
+    models.add_argument("--surface", default="anthropic")
+    models.add_argument("--format", choices=("pretty", "json"), default="pretty")
+    models.add_argument("--all", action="store_true", help="include models retired before the date")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    from claude_preflight.cli import commands
+    from claude_preflight.errors import CatalogueError
+
+    try:
+        return int(getattr(commands, f"cmd_{args.command}")(args))
+    except CatalogueError as exc:
+        sys.stderr.write(f"claude-preflight: {exc}\n")
+        return EXIT_ERROR
+    except (ValueError, TypeError) as exc:
+        sys.stderr.write(f"claude-preflight: error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Everything the checks need to know about one request, resolved once.
+
+Derived views (messages, thinking state, ...) are computed lazily and cached, so a
+check that is never selected costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Mapping
+
+from claude_preflight.catalogue import Catalogue, ModelMatch
+from claude_preflight.catalogue.endpoints import EndpointMatch
+from claude_preflight.catalogue.model import Model, Surface
+
+# Body versions of the cloud surfaces behave like this API version.
+BODY_VERSION_SEMANTICS = {"bedrock-2023-05-31": "2023-06-01", "vertex-2023-10-16": "2023-06-01"}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A content block of a message, with where it sits."""
+
+    message: int
+    index: int
+    role: Any
+    data: Mapping[str, Any]
+    path: str
+
+    @property
+    def type(self) -> Any:
+        return self.data.get("type")
+
+
+@dataclass
+class Context:
+    catalogue: Catalogue
+    body: Any
+    body_kind: str
+    endpoint: EndpointMatch | None
+    surface_name: str
+    surface: Surface | None
+    headers: Mapping[str, tuple[str, ...]] | None
+    api_version: str
+    api_version_origin: str
+    betas: frozenset[str]
+    as_of: datetime
+    model_written: Any
+    model_path: str
+    match: ModelMatch | None
+    in_batch: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> Model | None:
+        return self.match.model if self.match is not None else None
+
+    @property
+    def is_object(self) -> bool:
+        return isinstance(self.body, dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.body.get(key, default) if isinstance(self.body, dict) else default
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.body, dict) and key in self.body
+
+    def has_beta(self, *names: str) -> bool:
+        return any(name in self.betas for name in names)
+
+    def surface_lacks(self, feature: str) -> bool:
+        return self.surface is not None and feature in self.surface.lacks
+
+    # ------------------------------------------------------------- messages
+
+    @cached_property
+    def messages(self) -> list[tuple[int, Mapping[str, Any]]]:
+        """``(index, message)`` for each message that is an object."""
+        raw = self.get("messages")
+        if not isinstance(raw, list):
+            return []
+        return [(i, m) for i, m in enumerate(raw) if isinstance(m, dict)]
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        """Every content block of every message (string content counts as one text block)."""
+        found: list[Block] = []
+        for i, message in self.messages:
+            content = message.get("content")
+            role = message.get("role")
+            if isinstance(content, str):
+                found.append(Block(i, -1, role, {"type": "text", "text": content}, f"/messages/{i}/content"))
+            elif isinstance(content, list):
+                for j, block in enumerate(content):
+                    if isinstance(block, dict):
+                        found.append(Block(i, j, role, block, f"/messages/{i}/content/{j}"))
+        return found
+
+    def message_blocks(self, message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        content = message.get("content")
+        if isinstance(content, str):
+            return [{"type": "text", "text": content}]
+        if isinstance(content, list):
+            return [b for b in content if isinstance(b, dict)]
+        return []
+
+    # ------------------------------------------------------------- thinking
+
+    @cached_property
+    def thinking_type(self) -> str | None:
+        """The explicit ``thinking.type``, if any."""
+        thinking = self.get("thinking")
+        if isinstance(thinking, dict) and isinstance(thinking.get("type"), str):
+            return str(thinking["type"])
+        return None
+
+    @cached_property
+    def thinking_on(self) -> bool:
+        """Whether the model will think: explicit enabled/adaptive, or the model's default."""
+        explicit = self.thinking_type
+        if explicit is not None:
+            return explicit in ("enabled", "adaptive", "between_tools")
+        model = self.model
+        return model is not None and model.thinking_default in ("adaptive", "always")
+
+    @cached_property
+    def tool_choice_type(self) -> str | None:
+        choice = self.get("tool_choice")
+        if isinstance(choice, dict) and isinstance(choice.get("type"), str):
+            return str(choice["type"])
+        return None
+
+    @cached_property
+    def tools(self) -> list[tuple[int, Mapping[str, Any]]]:
+        raw = self.get("tools")
+        if not isinstance(raw, list):
+            return []
+        return [(i, t) for i, t in enumerate(raw) if isinstance(t, dict)]
+
+    @cached_property
+    def removed_fields(self) -> frozenset[str]:
+        version = self.catalogue.api_versions.get(self.api_version)
+        return version.removed_fields if version is not None else frozenset()

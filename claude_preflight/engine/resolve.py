@@ -1,0 +1,130 @@
+"""Turn the arguments of ``validate()`` into a :class:`Context` (never raises on request data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from claude_preflight.catalogue import Catalogue
+from claude_preflight.engine.context import BODY_VERSION_SEMANTICS, Context
+
+DEFAULT_ENDPOINT = "/v1/messages"
+
+
+def normalise_headers(headers: Any) -> dict[str, tuple[str, ...]] | None:
+    """Lower-cased header names to their values; ``None`` when headers are unknown.
+
+    Accepts a mapping (values may be strings or lists) or a list of pairs. Values
+    that are not strings are kept as their ``str()`` so that checks can report them.
+    """
+    if headers is None:
+        return None
+    pairs: list[tuple[Any, Any]]
+    if isinstance(headers, Mapping):
+        pairs = list(headers.items())
+    elif isinstance(headers, (list, tuple)):
+        pairs = [p for p in headers if isinstance(p, (list, tuple)) and len(p) == 2]
+    else:
+        return {}
+    found: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        found.setdefault(str(name).strip().lower(), []).extend(str(v) for v in values)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def beta_names(headers: Mapping[str, tuple[str, ...]] | None, body: Any) -> frozenset[str]:
+    names: set[str] = set()
+    for value in (headers or {}).get("anthropic-beta", ()):
+        names.update(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(body, dict):
+        for key in ("anthropic_beta", "betas"):
+            listed = body.get(key)
+            if isinstance(listed, list):
+                names.update(v.strip() for v in listed if isinstance(v, str))
+    return frozenset(names)
+
+
+def build_context(
+    catalogue: Catalogue,
+    body: Any,
+    *,
+    endpoint: Any,
+    headers: Any,
+    surface: Any,
+    as_of: datetime,
+    api_version: str | None,
+    default_api_version: str | None = None,
+    in_batch: bool = False,
+) -> Context:
+    endpoint_text = endpoint if isinstance(endpoint, str) and endpoint.strip() else DEFAULT_ENDPOINT
+    if isinstance(endpoint_text, str) and endpoint_text in catalogue.endpoint_by_key:
+        endpoint_text = catalogue.endpoint_by_key[endpoint_text].path
+    found = catalogue.match_endpoint(endpoint_text)
+    body_kind = found.endpoint.body if found.endpoint is not None else "unknown"
+
+    surface_name = _surface_name(catalogue, surface, found)
+    surface_obj = catalogue.surfaces.get(surface_name)
+    normal = normalise_headers(headers)
+    version, origin = _api_version(catalogue, normal, body, api_version, default_api_version)
+
+    model_written: Any = None
+    model_path = "/model"
+    if isinstance(body, dict) and "model" in body:
+        model_written = body["model"]
+    elif "model" in found.params:
+        model_written, model_path = found.params["model"], ""
+    match = None
+    if isinstance(model_written, str):
+        match = catalogue.lookup_model(model_written, surface_obj)
+    return Context(
+        catalogue=catalogue,
+        body=body,
+        body_kind=body_kind,
+        endpoint=found,
+        surface_name=surface_name,
+        surface=surface_obj,
+        headers=normal,
+        api_version=version,
+        api_version_origin=origin,
+        betas=beta_names(normal, body),
+        as_of=as_of,
+        model_written=model_written,
+        model_path=model_path,
+        match=match,
+        in_batch=in_batch,
+    )
+
+
+def _surface_name(catalogue: Catalogue, surface: Any, found: Any) -> str:
+    if isinstance(surface, str) and surface:
+        return surface
+    if surface is not None:
+        return repr(surface)
+    endpoint = found.endpoint
+    if endpoint is not None and endpoint.surfaces and len(endpoint.surfaces) == 1:
+        return next(iter(endpoint.surfaces))
+    return str(catalogue.settings.get("default_surface", "anthropic"))
+
+
+def _api_version(
+    catalogue: Catalogue,
+    headers: Mapping[str, tuple[str, ...]] | None,
+    body: Any,
+    explicit: str | None,
+    default: str | None,
+) -> tuple[str, str]:
+    if headers is not None:
+        values = headers.get("anthropic-version", ())
+        if len(values) == 1 and values[0].strip() in catalogue.api_versions:
+            return values[0].strip(), "header"
+    if isinstance(body, dict) and isinstance(body.get("anthropic_version"), str):
+        value = body["anthropic_version"].strip()
+        value = BODY_VERSION_SEMANTICS.get(value, value)
+        if value in catalogue.api_versions:
+            return value, "body"
+    if explicit:
+        return explicit, "argument"
+    if default:
+        return default, "config"
+    return str(catalogue.settings.get("default_api_version", "2023-06-01")), "default"

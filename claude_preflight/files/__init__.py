@@ -1,0 +1,1 @@
+"""Reading request fixture files and mapping JSON Pointers to source positions."""

@@ -1,0 +1,36 @@
+"""Every rule's catalogue examples, both ways: each bad example is flagged by that rule
+(at the stated JSON Pointer), each good example is not flagged by it and has no errors at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from claude_preflight.catalogue import load_catalogue
+from helpers import describe, run_example
+
+CATALOGUE = load_catalogue()
+BAD = [(r.code, i, ex) for r in CATALOGUE.rules for i, ex in enumerate(r.examples.get("bad", ()))]
+GOOD = [(r.code, i, ex) for r in CATALOGUE.rules for i, ex in enumerate(r.examples.get("good", ()))]
+
+
+@pytest.mark.parametrize(("code", "index", "example"), BAD, ids=[f"{c}-bad{i}" for c, i, _ in BAD])
+def test_bad_example_is_flagged(code: str, index: int, example: dict) -> None:
+    report = run_example(example)
+    hits = [f for f in report.findings if f.code == code]
+    assert hits, f"{code} did not fire on its bad example {index}:\n{describe(report)}"
+    if "path" in example:
+        assert example["path"] in [f.path for f in hits], f"{code} fired at {[f.path for f in hits]}, expected {example['path']!r}"
+    assert not [f for f in report.findings if f.code == "PF900"], describe(report)
+
+
+@pytest.mark.parametrize(("code", "index", "example"), GOOD, ids=[f"{c}-good{i}" for c, i, _ in GOOD])
+def test_good_example_passes(code: str, index: int, example: dict) -> None:
+    report = run_example(example)
+    assert code not in [f.code for f in report.findings], f"{code} fired on its good example {index}:\n{describe(report)}"
+    assert report.ok, f"good example {index} of {code} has errors:\n{describe(report)}"
+
+
+def test_every_rule_has_examples_both_ways() -> None:
+    missing = [r.code for r in CATALOGUE.rules if not r.examples.get("bad") or not r.examples.get("good")]
+    assert not missing, f"rules without a bad and a good example: {missing}"
