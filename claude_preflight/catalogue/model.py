@@ -268,7 +268,7 @@ class Applies:
         versions = data.get("api_versions")
         models = data.get("models")
         return cls(
-            bodies=frozenset(data.get("bodies") or ("messages", "count_tokens")),
+            bodies=frozenset(data["bodies"] if "bodies" in data else ("messages", "count_tokens")),
             surfaces=frozenset(surfaces) if surfaces else None,
             api_versions=frozenset(versions) if versions else None,
             models={k: tuple(v) for k, v in models.items()} if models else None,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from claude_preflight.catalogue import Catalogue, load_catalogue
 from claude_preflight.cli.main import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from claude_preflight.config import Config
 from claude_preflight.dates import now_utc, parse_moment
 from claude_preflight.report import SEVERITY_RANK
 
@@ -17,15 +19,44 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
     return load_catalogue(args.catalogue)
 
 
+def _config(args: argparse.Namespace) -> Config:
+    from claude_preflight.config import config_from_mapping, load_config
+
+    if args.no_config:
+        return Config()
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise ValueError(f"--config {args.config}: no such file")
+        found = load_config(path)
+        return found if found.source else config_from_mapping({}, root=path.parent)
+    start = Path(args.paths[0]) if args.paths else Path.cwd()
+    return load_config(start if start.exists() else Path.cwd())
+
+
+def _config_paths(config: Config) -> list[str]:
+    root = config.root or Path.cwd()
+    found: list[str] = []
+    for pattern in config.paths:
+        matches = sorted(str(p) for p in root.glob(pattern) if p.is_file())
+        found.extend(matches)
+    return found
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from claude_preflight.files.checking import Options, check_paths
 
-    catalogue = _catalogue(args)
+    config = _config(args)
+    paths = list(args.paths) or _config_paths(config)
+    if not paths:
+        raise ValueError("no paths given and no 'paths' in [tool.claude-preflight]")
+    catalogue = load_catalogue([*config.catalogue, *args.catalogue])
     as_of = parse_moment(args.as_of, what="--as-of") if args.as_of else None
-    if args.api_version and args.api_version not in catalogue.api_versions:
-        raise ValueError(f"--api-version {args.api_version!r} is not one of {', '.join(sorted(catalogue.api_versions))}")
-    options = Options(catalogue=catalogue, as_of=as_of, surface=args.surface, api_version=args.api_version)
-    results = check_paths(args.paths, options)
+    api_version = args.api_version or config.api_version
+    if api_version and api_version not in catalogue.api_versions:
+        raise ValueError(f"api version {api_version!r} is not one of {', '.join(sorted(catalogue.api_versions))}")
+    options = Options(catalogue=catalogue, as_of=as_of, surface=args.surface or config.surface, api_version=api_version, config=config)
+    results = check_paths(paths, options)
     if args.format == "json":
         from claude_preflight.output import json_format
 
@@ -36,7 +67,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         counts = TextWriter().results(results, quiet=args.quiet)
     if counts["problems"]:
         return EXIT_ERROR
-    failing = SEVERITY_RANK[args.fail_on]
+    failing = SEVERITY_RANK[args.fail_on or config.fail_on]
     if any(counts[s] for s, rank in SEVERITY_RANK.items() if rank >= failing):
         return EXIT_FINDINGS
     return EXIT_OK

@@ -28,12 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check request fixture files (JSON, YAML, JSONL)")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: 'paths' from the configuration)")
     check.add_argument("--as-of", metavar="DATE", help="when the requests will be sent (default: now, UTC)")
     check.add_argument("--surface", help="default surface (anthropic, aws-platform, bedrock, vertex, google-cloud, foundry, ...)")
     check.add_argument("--api-version", metavar="VERSION", help="API version when a request has no anthropic-version header")
     check.add_argument("--format", choices=("pretty", "json"), default="pretty")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="lowest severity that fails (default: error)")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (default: the configuration's, else error)")
+    check.add_argument("--config", metavar="PYPROJECT", help="read [tool.claude-preflight] from this file instead of searching upwards")
+    check.add_argument("--no-config", action="store_true", help="ignore any [tool.claude-preflight] configuration")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
 
     explain = sub.add_parser("explain", help="explain a rule")
@@ -57,11 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     from claude_preflight.cli import commands
+    from claude_preflight.config import ConfigError
     from claude_preflight.errors import CatalogueError
 
     try:
         return int(getattr(commands, f"cmd_{args.command}")(args))
-    except CatalogueError as exc:
+    except (CatalogueError, ConfigError) as exc:
         sys.stderr.write(f"claude-preflight: {exc}\n")
         return EXIT_ERROR
     except (ValueError, TypeError) as exc:

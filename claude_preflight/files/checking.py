@@ -1,16 +1,20 @@
-"""Check request files: read documents, validate each, place findings at file positions."""
+"""Check request files: read documents, validate each, place findings at file positions,
+then apply the configuration and inline suppressions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from claude_preflight.api import run_request
 from claude_preflight.catalogue import Catalogue
+from claude_preflight.checks.base import render
+from claude_preflight.config import Config
 from claude_preflight.dates import now_utc, parse_moment
-from claude_preflight.files.documents import Document, FileProblem, discover, read_file
+from claude_preflight.files.documents import YAML_SUFFIXES, Document, FileProblem, discover, read_file, read_text
+from claude_preflight.files.suppress import InlineSuppressions
 from claude_preflight.report import Finding
 
 
@@ -22,6 +26,7 @@ class Options:
     as_of: datetime | None = None
     surface: str | None = None
     api_version: str | None = None
+    config: Config = field(default_factory=Config)
 
 
 @dataclass
@@ -55,29 +60,83 @@ def check_document(doc: Document, options: Options) -> list[Finding] | FileProbl
     located = []
     for finding in report.findings:
         line, column = doc.position(finding.path)
-        path = doc.base + finding.path
-        located.append(Finding(**{**finding.__dict__, "path": path, "file": doc.file, "line": line, "column": column}))
+        located.append(replace(finding, path=doc.base + finding.path, file=doc.file, line=line, column=column))
     return located
 
 
-def check_file(path: Path, options: Options) -> FileResult:
-    result = FileResult(str(path))
-    for item in read_file(path):
-        if isinstance(item, FileProblem):
-            result.problems.append(item)
-            continue
-        result.requests += 1
-        outcome = check_document(item, options)
-        if isinstance(outcome, FileProblem):
-            result.problems.append(outcome)
-        else:
-            result.findings.extend(outcome)
-    return result
+class Checker:
+    """Checks files one by one and remembers which configured overrides were used."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.used_overrides: set[int] = set()
+        self.checked: list[str] = []
+
+    def check_file(self, path: Path) -> FileResult:
+        result = FileResult(str(path))
+        self.checked.append(str(path))
+        for item in read_file(path):
+            if isinstance(item, FileProblem):
+                result.problems.append(item)
+                continue
+            result.requests += 1
+            outcome = check_document(item, self.options)
+            if isinstance(outcome, FileProblem):
+                result.problems.append(outcome)
+            else:
+                result.findings.extend(outcome)
+        result.findings = self.options.config.apply(result.findings, str(path), self.used_overrides)
+        if path.suffix.lower() in YAML_SUFFIXES:
+            result.findings = self._inline(path, result.findings)
+        return result
+
+    def _inline(self, path: Path, findings: list[Finding]) -> list[Finding]:
+        text, _ = read_text(path)
+        inline = InlineSuppressions.parse(text or "")
+        kept = inline.filter(findings)
+        for directive in inline.unused():
+            selectors = "[" + ", ".join(directive.selectors) + "]" if directive.selectors else "(all)"
+            meta = self.meta("CF002", {"selectors": selectors}, file=str(path), line=directive.line, column=directive.column)
+            kept.extend(self.options.config.apply(meta, str(path)))
+        return kept
+
+    def meta(self, code: str, args: dict[str, Any], **where: Any) -> list[Finding]:
+        rule = self.options.catalogue.rule_by_code.get(code)
+        if rule is None:
+            return []
+        return [Finding(rule.code, rule.name, rule.severity, render(rule.message, args), "", **where)]  # type: ignore[arg-type]
+
+    def unused_overrides(self) -> list[Finding]:
+        config = self.options.config
+        found: list[Finding] = []
+        for override in config.overrides:
+            if override.index in self.used_overrides:
+                continue
+            relevant = any(any(_matches(config, f, p) for p in override.files) for f in self.checked)
+            if relevant:
+                args = {"index": override.index, "files": ", ".join(override.files), "pointer": override.pointer or "/"}
+                found.extend(self.meta("CF001", args, file=config.source, line=1, column=1))
+        return config.apply(found)
+
+
+def _matches(config: Config, file: str, pattern: str) -> bool:
+    from claude_preflight.config import _glob
+
+    rel = config.relative(file)
+    return rel is not None and _glob(rel, pattern)
 
 
 def check_paths(paths: Iterable[str], options: Options) -> Iterator[FileResult]:
+    checker = Checker(options)
     for item in discover(list(paths)):
         if isinstance(item, FileProblem):
             yield FileResult(item.file, problems=[item])
         else:
-            yield check_file(item, options)
+            yield checker.check_file(item)
+    leftovers = checker.unused_overrides()
+    if leftovers:
+        yield FileResult(options.config.source or "configuration", findings=leftovers)
+
+
+def check_file(path: Path, options: Options) -> FileResult:
+    return Checker(options).check_file(path)
