@@ -27,6 +27,8 @@ class Finding:
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    edits: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    fix_safety: str | None = None
 
     def located(self, file: str | None, line: int | None, column: int | None) -> Finding:
         return replace(self, file=file, line=line, column=column)
@@ -41,6 +43,8 @@ class Finding:
         }
         if self.fix is not None:
             data["fix"] = self.fix
+        if self.fix_safety is not None:
+            data["fix_safety"] = self.fix_safety
         if self.file is not None:
             data["file"] = self.file
             data["line"] = self.line

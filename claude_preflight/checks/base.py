@@ -18,13 +18,28 @@ REGISTRY: dict[str, Check] = {}
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One machine-applicable change, JSON Patch style (RFC 6902 subset).
+
+    ``op`` is ``remove``, ``replace`` or ``add``; ``path`` is a JSON Pointer relative to
+    the checked body; ``value`` is the new value for ``replace``/``add``.
+    """
+
+    op: str
+    path: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One place a check fired: a JSON Pointer, message arguments and an optional fix hint."""
+    """One place a check fired: a JSON Pointer, message arguments, an optional fix hint,
+    and optionally the edits that repair it (their safety is the rule's ``fix.safety``)."""
 
     path: str
     args: Mapping[str, Any] = field(default_factory=dict)
     fix: str | None = None
     severity: str | None = None
+    edits: tuple[Edit, ...] = ()
 
 
 def check(fn: Check) -> Check:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.catalogue import Catalogue
@@ -55,6 +56,7 @@ def run_rules(ctx: Context, rules: tuple[Rule, ...], base: str = "") -> Iterator
 
 def to_finding(rule: Rule, hit: Hit, base: str = "") -> Finding:
     severity: Any = hit.severity or rule.severity
+    edits = tuple(replace(e, path=base + e.path) for e in hit.edits) if base else hit.edits
     return Finding(
         code=rule.code,
         name=rule.name,
@@ -62,6 +64,8 @@ def to_finding(rule: Rule, hit: Hit, base: str = "") -> Finding:
         message=render(rule.message, hit.args),
         path=base + hit.path,
         fix=hit.fix,
+        edits=edits,
+        fix_safety=rule.fix["safety"] if rule.fix and edits else None,
     )
 
 

@@ -7,17 +7,18 @@ from typing import IO, Any, Iterable
 
 from claude_preflight import __version__
 from claude_preflight.files.checking import FileResult
+from claude_preflight.output import Counts, OutputOptions, new_counts, tally
 
 
-def write(results: Iterable[FileResult], stream: IO[str]) -> dict[str, int]:
-    counts = {"files": 0, "requests": 0, "error": 0, "warning": 0, "info": 0, "problems": 0}
+def write_results(results: Iterable[FileResult], options: OutputOptions) -> Counts:
+    return write(results, options.stream)
+
+
+def write(results: Iterable[FileResult], stream: IO[str]) -> Counts:
+    counts = new_counts()
     files: list[dict[str, Any]] = []
     for result in results:
-        counts["files"] += 1
-        counts["requests"] += result.requests
-        counts["problems"] += len(result.problems)
-        for finding in result.findings:
-            counts[finding.severity] += 1
+        tally(counts, result)
         files.append(
             {
                 "path": result.path,

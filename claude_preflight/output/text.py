@@ -7,6 +7,7 @@ import sys
 from typing import IO, Iterable
 
 from claude_preflight.files.checking import FileResult
+from claude_preflight.output import Counts, OutputOptions, new_counts, summary, tally
 from claude_preflight.report import Finding
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -47,24 +48,21 @@ class TextWriter:
         else:
             self.stream.write(text + "\n")
 
-    def results(self, results: Iterable[FileResult], *, quiet: bool = False) -> dict[str, int]:
-        counts = {"files": 0, "requests": 0, "error": 0, "warning": 0, "info": 0, "problems": 0}
+    def results(self, results: Iterable[FileResult], *, quiet: bool = False) -> Counts:
+        counts = new_counts()
         for result in results:
-            counts["files"] += 1
-            counts["requests"] += result.requests
+            tally(counts, result)
             for problem in result.problems:
-                counts["problems"] += 1
                 self.write(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}", "bold magenta")
             for finding in result.findings:
-                counts[finding.severity] += 1
                 self.write(line_of(finding), _STYLE.get(finding.severity))
         if not quiet:
             self.write(summary(counts), "bold" if counts["error"] or counts["problems"] else "green")
         return counts
 
 
-def summary(counts: dict[str, int]) -> str:
-    parts = [f"{counts['error']} error(s)", f"{counts['warning']} warning(s)", f"{counts['info']} info"]
-    if counts["problems"]:
-        parts.append(f"{counts['problems']} unreadable")
-    return f"{', '.join(parts)} in {counts['requests']} request(s) from {counts['files']} file(s)"
+def write_results(results: Iterable[FileResult], options: OutputOptions) -> Counts:
+    return TextWriter(options.stream).results(results, quiet=options.quiet)
+
+
+__all__ = ["TextWriter", "line_of", "summary", "wants_colour", "write_results"]
