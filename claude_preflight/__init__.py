@@ -14,8 +14,10 @@ __all__ = [
     "CatalogueError",
     "Finding",
     "PreflightError",
+    "PreflightMiddleware",
     "Report",
     "check",
+    "fix",
     "load_catalogue",
     "validate",
 ]
@@ -23,7 +25,9 @@ __all__ = [
 _LAZY = {
     "validate": "claude_preflight.api",
     "check": "claude_preflight.api",
+    "fix": "claude_preflight.fixing",
     "PreflightError": "claude_preflight.errors",
+    "PreflightMiddleware": "claude_preflight.middleware",
     "CatalogueError": "claude_preflight.errors",
     "Finding": "claude_preflight.report",
     "Report": "claude_preflight.report",
@@ -34,6 +38,8 @@ if TYPE_CHECKING:
     from claude_preflight.api import check, validate
     from claude_preflight.catalogue import load_catalogue
     from claude_preflight.errors import CatalogueError, PreflightError
+    from claude_preflight.fixing import fix
+    from claude_preflight.middleware import PreflightMiddleware
     from claude_preflight.report import Finding, Report
 
 

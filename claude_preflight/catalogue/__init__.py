@@ -55,7 +55,10 @@ class Catalogue:
         for code, data in sorted(merged.rules.items()):
             raw, where = merged.origin[("rules", code)]
             rule = Rule.build(data, merged.rule_family[code], raw.where(where))
-            rules.append(rule.__class__(**{**rule.__dict__, "fn": checks.get(rule.check)}))
+            changes: dict[str, Any] = {"fn": checks.get(rule.check)}
+            if "examples" not in data and code in merged.lazy_examples:
+                changes["examples"] = merged.lazy_examples[code]  # read from the YAML on first use
+            rules.append(rule.__class__(**{**rule.__dict__, **changes}))
         self.rules = tuple(rules)
         self.rule_by_code = {r.code: r for r in self.rules}
         self.rule_by_name = {r.name: r for r in self.rules}

@@ -3,18 +3,22 @@
 Shipped files may not define an entry twice (identical source definitions are
 tolerated). User files may add entries or override fields of existing ones;
 two user files giving the same field different values is a conflict.
+
+The merged shipped catalogue is cached (see :mod:`claude_preflight.catalogue.cache`): when
+the cache is fresh, neither YAML nor jsonschema is imported. User files are always read
+and validated. YAML positions (for messages) are computed only when a message needs one.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
+from claude_preflight.catalogue import cache
 from claude_preflight.errors import CatalogueError
-from claude_preflight.files import pointer, yaml_source
+from claude_preflight.files import pointer
 
 MAP_SECTIONS = (
     "sources",
@@ -55,14 +59,28 @@ def schema_path() -> Path:
 @dataclass
 class RawFile:
     path: str
-    text: str
+    text: str | None  # None: not read yet (a shipped file loaded from the cache)
     data: dict[str, Any]
     builtin: bool
     _positions: dict[str, tuple[int, int]] | None = None
+    known: dict[str, str] = field(default_factory=dict)  # where() results kept in the cache
 
     def where(self, ptr: str) -> str:
+        found = self.known.get(ptr)
+        if found is not None:
+            return found
         if self._positions is None:
-            self._positions = yaml_source.positions(self.text)
+            from claude_preflight.files import yaml_source
+
+            if self.text is None:
+                try:
+                    self.text = Path(self.path).read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    self.text = ""
+            try:
+                self._positions = yaml_source.positions(self.text)
+            except Exception:  # positions are a courtesy; never fail a message over them
+                self._positions = {}
         probe = ptr
         while True:
             if probe in self._positions:
@@ -83,9 +101,70 @@ class Merged:
     settings: dict[str, Any] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[RawFile, str]] = field(default_factory=dict)
     files: list[RawFile] = field(default_factory=list)
+    # Rules whose examples were left out of the cache: code -> lazily loaded examples.
+    lazy_examples: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+class _ExampleFiles:
+    """Parsed shipped files, read on first use (examples are not needed to check requests)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    def rule(self, path: str, where: str) -> Mapping[str, Any]:
+        if path not in self.data:
+            from claude_preflight.files import yaml_source
+
+            try:
+                self.data[path] = yaml_source.load(Path(path).read_text(encoding="utf-8-sig"))
+            except Exception:
+                self.data[path] = None
+        found: Any = self.data[path]
+        for token in pointer.split(where):
+            if isinstance(found, list) and token.isdigit() and int(token) < len(found):
+                found = found[int(token)]
+            elif isinstance(found, dict):
+                found = found.get(token)
+            else:
+                return {}
+        return found if isinstance(found, dict) else {}
+
+
+class LazyExamples(Mapping[str, Any]):
+    """A rule's ``examples``, read from its shipped YAML file when first looked at."""
+
+    def __init__(self, files: _ExampleFiles, path: str, where: str) -> None:
+        self._files, self._path, self._where = files, path, where
+        self._value: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._value is None:
+            examples = self._files.rule(self._path, self._where).get("examples") or {}
+            self._value = {k: tuple(v) for k, v in examples.items()} if isinstance(examples, dict) else {}
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._load()) == (dict(other) if isinstance(other, Mapping) else other)
+
+    def __hash__(self) -> int:  # pragma: no cover - mappings are not hashed
+        raise TypeError("unhashable type: 'LazyExamples'")
+
+    def __repr__(self) -> str:
+        return f"LazyExamples({self._path}{self._where})"
 
 
 def _read(path: Path, builtin: bool, problems: list[str]) -> RawFile | None:
+    from claude_preflight.files import yaml_source
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -105,6 +184,8 @@ def _read(path: Path, builtin: bool, problems: list[str]) -> RawFile | None:
 
 
 def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    import copy
+
     strict = json.loads(schema_path().read_text(encoding="utf-8"))
     partial = copy.deepcopy(strict)
     for name, definition in partial["$defs"].items():
@@ -142,18 +223,15 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_and_merge(extra: Iterable[str | Path] = ()) -> Merged:
+    user_files = collect_paths(extra)
+    merged = read_builtin()
+    if not user_files:
+        return merged
     problems: list[str] = []
     strict, partial = _schemas()
-    merged = Merged()
-    for path in collect_paths([builtin_dir()]):
-        raw = _read(path, True, problems)
-        if raw is not None and _validate(raw, strict, problems):
-            _merge_builtin(merged, raw, problems)
-    if problems:
-        raise CatalogueError(problems)
     setters: dict[tuple[str, str, str], tuple[str, Any]] = {}
     overridden: set[tuple[str, str]] = set()
-    for path in collect_paths(extra):
+    for path in user_files:
         raw = _read(path, False, problems)
         if raw is not None and _validate(raw, partial, problems):
             overridden |= _merge_user(merged, raw, setters, problems)
@@ -161,6 +239,97 @@ def read_and_merge(extra: Iterable[str | Path] = ()) -> Merged:
         _revalidate(merged, strict, section, key, problems)
     if problems:
         raise CatalogueError(problems)
+    return merged
+
+
+def read_builtin() -> Merged:
+    """The merged shipped catalogue: from the cache when it is fresh, else read and validated."""
+    root = builtin_dir()
+    paths = collect_paths([root])
+    key = None
+    if cache.enabled():
+        from claude_preflight import __version__
+
+        key = cache.fingerprint(root, [*paths, schema_path()], __version__)
+        if key is not None:
+            payload = cache.load(root, key)
+            if payload is not None:
+                try:
+                    return _from_payload(payload)
+                except Exception:  # an unexpected cache shape: ignore it and load normally
+                    pass
+    merged = _read_builtin(paths)
+    if key is not None:
+        payload = _to_payload(merged)
+        if payload is not None:
+            cache.store(root, key, payload)
+    return merged
+
+
+def _read_builtin(paths: list[Path]) -> Merged:
+    problems: list[str] = []
+    strict, _ = _schemas()
+    merged = Merged()
+    for path in paths:
+        raw = _read(path, True, problems)
+        if raw is not None and _validate(raw, strict, problems):
+            _merge_builtin(merged, raw, problems)
+    if problems:
+        raise CatalogueError(problems)
+    return merged
+
+
+def _to_payload(merged: Merged) -> dict[str, Any] | None:
+    """What the cache keeps: the merged data, where each entry came from, and rule positions."""
+    index = {id(raw): i for i, raw in enumerate(merged.files)}
+    origin = [[section, key, index[id(raw)], where] for (section, key), (raw, where) in merged.origin.items()]
+    known: dict[str, dict[str, str]] = {}
+    examples: dict[str, list[Any]] = {}
+    for code, data in merged.rules.items():
+        raw, where = merged.origin[("rules", code)]
+        known.setdefault(str(index[id(raw)]), {})[where] = raw.where(where)
+        if "examples" in data:
+            examples[code] = [index[id(raw)], where]
+    payload = {
+        "sections": merged.sections,
+        # Examples are left out: they are only read by `explain` and the tests, and YAML
+        # anchors can make them huge once expanded (a 413 example is tens of megabytes).
+        "rules": {code: {k: v for k, v in data.items() if k != "examples"} for code, data in merged.rules.items()},
+        "examples": examples,
+        "rule_family": merged.rule_family,
+        "settings": merged.settings,
+        "files": [raw.path for raw in merged.files],
+        "origin": origin,
+        "known": known,
+    }
+    return payload if cache.round_trips(payload) else None
+
+
+def _from_payload(payload: dict[str, Any]) -> Merged:
+    files = [RawFile(path, None, {}, True) for path in payload["files"]]
+    if not all(isinstance(f.path, str) for f in files):
+        raise ValueError("bad cache: file paths")
+    for position, entries in payload["known"].items():
+        files[int(position)].known.update({str(k): str(v) for k, v in entries.items()})
+    sections = payload["sections"]
+    if not isinstance(sections, dict) or set(sections) != set(MAP_SECTIONS):
+        raise ValueError("bad cache: sections")
+    if not all(isinstance(v, dict) for v in sections.values()):
+        raise ValueError("bad cache: section values")
+    merged = Merged(
+        sections=sections,
+        rules=dict(payload["rules"]),
+        rule_family={str(k): str(v) for k, v in payload["rule_family"].items()},
+        settings=dict(payload["settings"]),
+        files=files,
+    )
+    for section, key, position, where in payload["origin"]:
+        merged.origin[(section, key)] = (files[position], where)
+    sources = _ExampleFiles()
+    for code, (position, where) in payload["examples"].items():
+        merged.lazy_examples[code] = LazyExamples(sources, files[position].path, where)
+    if set(merged.rules) != set(merged.rule_family) or any(("rules", code) not in merged.origin for code in merged.rules):
+        raise ValueError("bad cache: rules")
     return merged
 
 

@@ -47,7 +47,8 @@ def version_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if place == "header-or-body" and isinstance(ctx.get("anthropic_version"), str):
         return
     default = str(ctx.catalogue.settings.get("default_api_version", "2023-06-01"))
-    yield Hit("", {"surface": ctx.surface_name}, fix=f"send {VERSION_HEADER}: {default}")
+    alternative = " and the body has no anthropic_version" if place == "header-or-body" else ""
+    yield Hit("", {"surface": ctx.surface_name, "alternative": alternative}, fix=f"send {VERSION_HEADER}: {default}")
 
 
 def _split_version(values: Iterable[str]) -> list[str]:

@@ -6,7 +6,7 @@ import re
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import LifecycleEvent, Model
-from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.engine.context import Context
 
 _DATED = re.compile(r"^(?P<base>.+)-(?P<date>20\d{6})$")
@@ -60,7 +60,7 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             return
         days = (retires.at.date() - ctx.as_of.date()).days
         args.update(date=when(retires), days=days, since=when(status.since) if status.since else "")
-        yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity)
+        yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity, edits=_replacement_edits(ctx, wanted))
         return
     if status.state != wanted:
         return
@@ -71,11 +71,64 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         assert status.since is not None
         args["date"] = when(status.since)
         args["note"] = f" ({status.since.note})" if status.since.note else ""
-    yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity)
+    yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity, edits=_replacement_edits(ctx, wanted))
 
 
 def _fix(model: Model) -> str | None:
     return f"replace the model with {model.replacement!r}" if model.replacement else None
+
+
+# ------------------------------------------------------------------ machine edits
+
+
+def _surface_form(ctx: Context, model: Model) -> str | None:
+    """``model``'s ID in the form the request's surface uses (keeping a Bedrock profile prefix),
+    or None when there is no such ID; the result always resolves back to ``model``."""
+    match = ctx.match
+    kind = ctx.surface.model_ids if ctx.surface is not None else "first-party"
+    written = ctx.model_written
+    if not isinstance(written, str) or written.startswith("arn:"):
+        return None  # an ARN names an account-specific resource we cannot rewrite
+    if kind == "first-party":
+        candidate: str | None = model.id
+    else:
+        ids = model.surface_ids.get(kind) or ()
+        candidate = ids[0] if ids else None
+        if candidate is not None and match is not None and match.profile:
+            candidate = match.profile + candidate
+    if candidate is None:
+        return None
+    found = ctx.catalogue.lookup_model(candidate, ctx.surface)
+    return candidate if found is not None and found.model.id == model.id else None
+
+
+def _live_replacement(ctx: Context, model: Model) -> Model | None:
+    """Follow the replacement chain to the first model that is active on the request date
+    (else the first that is at least callable, i.e. deprecated); bounded, cycle-safe."""
+    seen = {model.id}
+    fallback: Model | None = None
+    current = model
+    for _ in range(len(ctx.catalogue.models)):
+        following = ctx.catalogue.models.get(current.replacement) if current.replacement else None
+        if following is None or following.id in seen:
+            break
+        seen.add(following.id)
+        state = following.status(ctx.as_of, ctx.surface_name, _authority(ctx)).state
+        if state == "active":
+            return following
+        if state == "deprecated" and fallback is None:
+            fallback = following
+        current = following
+    return fallback
+
+
+def _replacement_edits(ctx: Context, wanted: str) -> tuple[Edit, ...]:
+    """Replace the model with its live replacement (retired, deprecated, disabled models)."""
+    if wanted not in ("retired", "deprecated", "disabled") or ctx.match is None or ctx.model_path != "/model":
+        return ()
+    target = _live_replacement(ctx, ctx.match.model)
+    value = _surface_form(ctx, target) if target is not None else None
+    return (Edit("replace", "/model", value),) if value is not None else ()
 
 
 @check
@@ -131,7 +184,10 @@ def claude_code_alias(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     aliases = _claude_code_aliases(ctx)
     if isinstance(written, str) and written in aliases:
         target = aliases[written]
-        yield Hit(ctx.model_path, {"model": show(written), "target": target}, fix=f"use the full model ID, e.g. {target!r}")
+        model = ctx.catalogue.models.get(target)
+        value = _surface_form(ctx, model) if model is not None and ctx.model_path == "/model" else None
+        edits = (Edit("replace", "/model", value),) if value is not None else ()
+        yield Hit(ctx.model_path, {"model": show(written), "target": target}, fix=f"use the full model ID, e.g. {target!r}", edits=edits)
 
 
 @check
@@ -142,4 +198,7 @@ def dated_variant(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         return
     base = _dated_base(ctx, written)
     if base is not None:
-        yield Hit(ctx.model_path, {"model": show(written), "model_id": base.id}, fix=f"use {base.id!r}")
+        found = _DATED.match(written)
+        # the written base (in the surface's ID form) is what resolved to the dateless model
+        edits = (Edit("replace", "/model", found.group("base")),) if found and ctx.model_path == "/model" else ()
+        yield Hit(ctx.model_path, {"model": show(written), "model_id": base.id}, fix=f"use {base.id!r}", edits=edits)

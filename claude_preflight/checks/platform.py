@@ -56,6 +56,8 @@ def model_wrong_surface_form(ctx: Context, params: Mapping[str, Any]) -> Iterato
         return
     ids = _ids_for(ctx, match.model, own_kind)
     expected = f"; on {ctx.surface_name} use {ids[0]!r}" if ids else f"; {match.model.id} has no known ID on {ctx.surface_name}"
+    if ids and own_kind == "bedrock" and ctx.surface is not None and ctx.surface.profile_prefixes:
+        expected += f" (on demand usually behind an inference profile, e.g. {ctx.surface.profile_prefixes[0] + ids[0]!r})"
     args = {"model": show(written), "form": kind, "surface": ctx.surface_name, "expected": expected}
     yield Hit(ctx.model_path, args, fix=f"use {ids[0]!r}" if ids else None)
 

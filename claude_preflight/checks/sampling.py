@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from claude_preflight.checks.base import Hit, check, is_int, is_number, show
+from claude_preflight.checks.base import Edit, Hit, check, is_int, is_number, show
 from claude_preflight.engine.context import Context
+from claude_preflight.files import pointer
 
 SAMPLING = ("temperature", "top_p", "top_k")
+
+
+def _remove(name: str) -> tuple[Edit, ...]:
+    """The machine edit that drops a top-level field (its safety is the rule's)."""
+    return (Edit("remove", pointer.join("", name)),)
 
 
 def _present(ctx: Context) -> list[str]:
@@ -38,14 +44,14 @@ def removed_by_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
     for name in sorted(ctx.removed_fields):
         if name in ctx.body:
             args = {"field": name, "version": ctx.api_version, "origin": origin, "value": show(ctx.body[name])}
-            yield Hit(f"/{name}", args, fix=f"remove {name!r}")
+            yield Hit(pointer.join("", name), args, fix=f"remove {name!r}", edits=_remove(name))
 
 
 @check
 def rejected_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The model rejects sampling parameters by their presence, at any value."""
     for name in _present(ctx):
-        yield Hit(f"/{name}", _args(ctx, name), fix=f"remove {name!r}")
+        yield Hit(f"/{name}", _args(ctx, name), fix=f"remove {name!r}", edits=_remove(name))
 
 
 @check
@@ -55,7 +61,7 @@ def default_only(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         value = ctx.body[name]
         default = name == "temperature" and is_number(value) and value == 1
         if default == params.get("default_value", False):
-            yield Hit(f"/{name}", _args(ctx, name), fix=f"remove {name!r}")
+            yield Hit(f"/{name}", _args(ctx, name), fix=f"remove {name!r}", edits=_remove(name))
 
 
 @check
@@ -101,4 +107,4 @@ def with_thinking(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             reason = "must be between 0.95 and 1 when thinking is on"
         else:
             continue
-        yield Hit(f"/{name}", {**_args(ctx, name), "reason": reason}, fix=f"remove {name!r}")
+        yield Hit(f"/{name}", {**_args(ctx, name), "reason": reason}, fix=f"remove {name!r}", edits=_remove(name))

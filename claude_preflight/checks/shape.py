@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterator, Mapping
 
-from claude_preflight.checks.base import JSON_TYPES, Hit, check, json_type, show
+from claude_preflight.checks.base import JSON_TYPES, Edit, Hit, check, is_int, json_type, show
 from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
 
@@ -65,7 +65,32 @@ def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             close = difflib.get_close_matches(name, offered, n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]!r}?" if close else ""
         fix = f"remove {name!r}" if spec is not None or not hint else f"rename to {hint.split(chr(39))[1]!r}"
-        yield Hit(pointer.join("", name), {"field": show(name), "hint": hint, "kind": ctx.body_kind}, fix=fix)
+        edits = _unknown_edits(ctx, name, fields, offered) if spec is None else (Edit("remove", pointer.join("", name)),)
+        yield Hit(pointer.join("", name), {"field": show(name), "hint": hint, "kind": ctx.body_kind}, fix=fix, edits=edits)
+
+
+def _certain_rename(ctx: Context, name: str, fields: Mapping[str, Mapping[str, Any]], offered: list[str]) -> str | None:
+    """The field ``name`` is certainly a misspelling of: one clear close match (ratio at least
+    0.8 and no runner-up within 0.1), not already in the body, and the value has its type."""
+    if len(name) > 64:
+        return None  # no field name is that long; also keeps the comparison cheap
+    scored = sorted(((difflib.SequenceMatcher(None, name, o).ratio(), o) for o in offered), reverse=True)
+    if not scored or scored[0][0] < 0.8 or (len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1):
+        return None
+    target = scored[0][1]
+    if target in ctx.body or not _typed_ok(fields[target], ctx.body[name]):
+        return None
+    return target
+
+
+def _unknown_edits(ctx: Context, name: str, fields: Mapping[str, Mapping[str, Any]], offered: list[str]) -> tuple[Edit, ...]:
+    """Rename a certain misspelling (add the right key, remove the wrong one; appliers keep
+    the key's place), else remove the field."""
+    target = _certain_rename(ctx, name, fields, offered)
+    remove = Edit("remove", pointer.join("", name))
+    if target is None:
+        return (remove,)
+    return (Edit("add", pointer.join("", target), ctx.body[name]), remove)
 
 
 @check
@@ -145,4 +170,8 @@ def max_tokens_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.in_batch and model.id in (batch.get("models") or ()) and ctx.has_beta(batch.get("beta", "")):
         limit = int(batch["limit"])
     if value > limit:
-        yield Hit("/max_tokens", {"value": value, "limit": limit, "model": model.id}, fix=f"lower max_tokens to {limit}")
+        # Lowering max_tokens must not push it to or below a manual thinking budget (TH003).
+        thinking = ctx.get("thinking")
+        budget = thinking.get("budget_tokens") if isinstance(thinking, dict) and thinking.get("type") == "enabled" else None
+        edits = () if is_int(budget) and budget >= limit else (Edit("replace", "/max_tokens", limit),)
+        yield Hit("/max_tokens", {"value": value, "limit": limit, "model": model.id}, fix=f"lower max_tokens to {limit}", edits=edits)

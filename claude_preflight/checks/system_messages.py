@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
 
@@ -36,6 +36,54 @@ def _has_client_tool_use(ctx: Context, message: Mapping[str, Any]) -> bool:
     return any(b.get("type") == "tool_use" for b in ctx.message_blocks(message))
 
 
+def _text_blocks(value: Any) -> bool:
+    """A list of plain text blocks (type and text only, no cache_control or citations)."""
+    return isinstance(value, list) and all(
+        isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str) and set(b) == {"type", "text"}
+        for b in value
+    )
+
+
+def move_to_system(ctx: Context, index: int) -> tuple[Edit, ...]:
+    """Edits moving a LEADING system message into the top-level ``system`` field.
+
+    Only when the result means the same to the API: the message is first, holds only role
+    and content, its content is a string or plain text blocks, the next message is a user
+    turn (so the conversation still opens with one), and any existing ``system`` is a string
+    or a list of blocks. A string system gets the text appended after a blank line, a block
+    list gets the blocks appended. Later system messages have no equivalent: no edits.
+    """
+    raw = ctx.get("messages")
+    if index != 0 or not isinstance(raw, list) or len(raw) < 2:
+        return ()
+    message, following = raw[0], raw[1]
+    if not isinstance(message, dict) or set(message) != {"role", "content"} or message.get("role") != "system":
+        return ()
+    if not isinstance(following, dict) or following.get("role") != "user":
+        return ()
+    text = message["content"]
+    if not isinstance(text, str) and not _text_blocks(text):
+        return ()
+    blocks = [{"type": "text", "text": text}] if isinstance(text, str) else [dict(b) for b in text]
+    blocks = [b for b in blocks if b["text"]]  # empty text adds nothing (and the API rejects empty blocks)
+    remove = Edit("remove", "/messages/0")
+    if not blocks:
+        return (remove,)
+    if not ctx.has("system"):
+        value: Any = text if isinstance(text, str) else blocks
+        return (Edit("add", "/system", value), remove)
+    system = ctx.get("system")
+    if isinstance(system, str):
+        if not system:
+            return (Edit("replace", "/system", text if isinstance(text, str) else blocks), remove)
+        if isinstance(text, str):
+            return (Edit("replace", "/system", system + "\n\n" + text), remove)
+        return (Edit("replace", "/system", [{"type": "text", "text": system}, *blocks]), remove)
+    if isinstance(system, list):
+        return (*(Edit("add", "/system/-", b) for b in blocks), remove)
+    return ()
+
+
 def _fix_hint(index: int) -> str:
     if index == 0:
         return "move this message's text into the top-level 'system' field"
@@ -48,7 +96,7 @@ def unsupported_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if model is None or model.mid_conversation_system:
         return
     for index in _system_indices(ctx):
-        yield Hit(f"/messages/{index}/role", {"model": model.id}, fix=_fix_hint(index))
+        yield Hit(f"/messages/{index}/role", {"model": model.id}, fix=_fix_hint(index), edits=move_to_system(ctx, index))
 
 
 @check
@@ -59,7 +107,7 @@ def unsupported_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
     if model is not None and not model.mid_conversation_system:
         return  # the model rule already says it
     for index in _system_indices(ctx):
-        yield Hit(f"/messages/{index}/role", {"surface": ctx.surface_name}, fix=_fix_hint(index))
+        yield Hit(f"/messages/{index}/role", {"surface": ctx.surface_name}, fix=_fix_hint(index), edits=move_to_system(ctx, index))
 
 
 def _supported(ctx: Context) -> bool:
@@ -72,7 +120,7 @@ def _supported(ctx: Context) -> bool:
 def first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     roles = _roles(ctx)
     if _supported(ctx) and roles.get(0) == "system":
-        yield Hit("/messages/0/role", {}, fix=_fix_hint(0))
+        yield Hit("/messages/0/role", {}, fix=_fix_hint(0), edits=move_to_system(ctx, 0))
 
 
 @check

@@ -5,12 +5,26 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import EFFORT_ORDER
-from claude_preflight.checks.base import Hit, check, is_int, show
+from claude_preflight.checks.base import Edit, Hit, check, is_int, show
 from claude_preflight.engine.context import Context
 
 
 def _model_name(ctx: Context) -> str:
     return ctx.model.id if ctx.model else show(ctx.model_written)
+
+
+def _to_mode(ctx: Context, mode: Any) -> tuple[Edit, ...]:
+    """Edits turning budget thinking into ``mode`` (e.g. adaptive): set the type and drop
+    budget_tokens, keeping anything else the block carries (such as ``display``). Only when
+    the model accepts ``mode``."""
+    model = ctx.model
+    thinking = ctx.get("thinking")
+    if not isinstance(mode, str) or model is None or mode not in model.thinking_modes or not isinstance(thinking, dict):
+        return ()
+    edits = [Edit("replace", "/thinking/type", mode)]
+    if "budget_tokens" in thinking:
+        edits.append(Edit("remove", "/thinking/budget_tokens"))
+    return tuple(edits)
 
 
 @check
@@ -30,14 +44,16 @@ def mode_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     elif kind != params["type"] or not model.thinking_modes:
         return
     accepted = ", ".join(sorted(model.thinking_modes)) or "none"
-    yield Hit("/thinking/type", {"type": kind, "model": model.id, "accepted": accepted}, fix=params.get("fix"))
+    edits = _to_mode(ctx, params.get("replace_with")) if kind == "enabled" else ()
+    yield Hit("/thinking/type", {"type": kind, "model": model.id, "accepted": accepted}, fix=params.get("fix"), edits=edits)
 
 
 @check
 def budget_deprecated(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if model is not None and ctx.thinking_type == "enabled" and "enabled" in model.thinking_deprecated:
-        yield Hit("/thinking/type", {"model": model.id}, fix='use {"type": "adaptive"} with output_config.effort')
+        edits = _to_mode(ctx, params.get("replace_with", "adaptive"))
+        yield Hit("/thinking/type", {"model": model.id}, fix='use {"type": "adaptive"} with output_config.effort', edits=edits)
 
 
 def _budget(ctx: Context) -> Any:

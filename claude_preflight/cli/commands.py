@@ -45,10 +45,19 @@ def _config_paths(config: Config) -> list[str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from claude_preflight.files.checking import Options, check_paths
+    from claude_preflight.output import OutputOptions, default_format, writer
 
     config = _config(args)
-    paths = list(args.paths) or _config_paths(config)
-    if not paths:
+    paths = list(args.paths)
+    if paths and args.known_suffixes_only:
+        from claude_preflight.files.documents import SUFFIXES
+
+        paths = [p for p in paths if Path(p).is_dir() or Path(p).suffix.lower() in SUFFIXES]
+        explicit = True
+    else:
+        explicit = bool(paths)
+        paths = paths or _config_paths(config)
+    if not paths and not explicit:
         raise ValueError("no paths given and no 'paths' in [tool.claude-preflight]")
     catalogue = load_catalogue([*config.catalogue, *args.catalogue])
     as_of = parse_moment(args.as_of, what="--as-of") if args.as_of else None
@@ -56,15 +65,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     if api_version and api_version not in catalogue.api_versions:
         raise ValueError(f"api version {api_version!r} is not one of {', '.join(sorted(catalogue.api_versions))}")
     options = Options(catalogue=catalogue, as_of=as_of, surface=args.surface or config.surface, api_version=api_version, config=config)
+    write = writer(args.format or default_format())
     results = check_paths(paths, options)
-    if args.format == "json":
-        from claude_preflight.output import json_format
-
-        counts = json_format.write(results, sys.stdout)
+    if args.output:
+        try:
+            stream = open(args.output, "w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise ValueError(f"--output {args.output}: {exc.strerror or exc}") from None
+        with stream:
+            counts = write(results, OutputOptions(stream=stream, catalogue=catalogue, quiet=args.quiet))
     else:
-        from claude_preflight.output.text import TextWriter
-
-        counts = TextWriter().results(results, quiet=args.quiet)
+        counts = write(results, OutputOptions(stream=sys.stdout, catalogue=catalogue, quiet=args.quiet))
     if counts["problems"]:
         return EXIT_ERROR
     failing = SEVERITY_RANK[args.fail_on or config.fail_on]

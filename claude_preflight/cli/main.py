@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", metavar="DATE", help="when the requests will be sent (default: now, UTC)")
     check.add_argument("--surface", help="default surface (anthropic, aws-platform, bedrock, vertex, google-cloud, foundry, ...)")
     check.add_argument("--api-version", metavar="VERSION", help="API version when a request has no anthropic-version header")
-    check.add_argument("--format", choices=("pretty", "json"), default="pretty")
+    check.add_argument("--format", choices=("pretty", "json", "sarif", "github"), default=None,
+                       help="report format (default: github inside GitHub Actions, else pretty)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--known-suffixes-only", action="store_true",
+                       help="skip given files that are not .json, .yaml, .yml, .jsonl or .ndjson (used by the pre-commit hook)")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (default: the configuration's, else error)")
     check.add_argument("--config", metavar="PYPROJECT", help="read [tool.claude-preflight] from this file instead of searching upwards")
     check.add_argument("--no-config", action="store_true", help="ignore any [tool.claude-preflight] configuration")

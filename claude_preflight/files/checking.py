@@ -57,11 +57,22 @@ def check_document(doc: Document, options: Options) -> list[Finding] | FileProbl
         api_version=version,
         in_batch=doc.in_batch,
     )
-    located = []
+    located = input_findings(doc, options.catalogue)
     for finding in report.findings:
         line, column = doc.position(finding.path)
         located.append(replace(finding, path=doc.base + finding.path, file=doc.file, line=line, column=column))
     return located
+
+
+def input_findings(doc: Document, catalogue: Catalogue) -> list[Finding]:
+    """Findings of the file reader itself (IN001 duplicate key, IN002 NaN/Infinity) at their positions."""
+    found = []
+    for note in doc.notes:
+        rule = catalogue.rule_by_code.get(note.code)
+        if rule is not None:
+            message = render(rule.message, note.args)
+            found.append(Finding(rule.code, rule.name, rule.severity, message, note.path, file=doc.file, line=note.line, column=note.column))  # type: ignore[arg-type]
+    return found
 
 
 class Checker:

@@ -4,17 +4,29 @@ A document is either a bare request body, an *envelope* ``{"endpoint",
 "headers", "surface", "as_of", "api_version", "body"}``, or (in JSONL batch
 files) a Message Batches entry ``{"custom_id", "params"}``. Problems that stop
 a file from being read are returned as :class:`FileProblem` values, never raised.
+
+Hostile input is handled here, once, for every front end: only regular files
+and pipes are read (never devices, and a pipe without a writer reads as empty
+instead of hanging), at most :data:`MAX_FILE_BYTES`; UTF-8/16/32 byte order
+marks are honoured; binary files, invalid encodings, truncated or absurdly
+nested documents, YAML tags and alias bombs are problems with a position.
+Duplicate keys and ``NaN``/``Infinity`` are readable, so they become
+:class:`InputNote` values (rules IN001/IN002) at their position, and the rest
+of the request - and the other records of a JSONL file - are still checked.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from claude_preflight.files import json_positions, yaml_source
+from claude_preflight.files import json_positions, pointer, yaml_source
 
 ENVELOPE_KEYS = frozenset({"endpoint", "headers", "surface", "as_of", "api_version", "body", "description"})
 BATCH_ENTRY_KEYS = frozenset({"custom_id", "params"})
@@ -22,6 +34,20 @@ JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + JSONL_SUFFIXES
+
+# A Message Batches file may hold 256 MB; anything much larger is not a request fixture.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+_BINARY_PROBE = 8192
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+)
+
+DUPLICATE_KEY = "IN001"
+NON_FINITE = "IN002"
 
 
 @dataclass(frozen=True)
@@ -32,6 +58,17 @@ class FileProblem:
     line: int
     column: int
     message: str
+
+
+@dataclass(frozen=True)
+class InputNote:
+    """A finding of the reader itself (rule ``code``) at a JSON Pointer of the document."""
+
+    code: str
+    path: str  # relative to the document (an envelope's body is under /body)
+    args: dict[str, Any]
+    line: int
+    column: int
 
 
 @dataclass
@@ -50,13 +87,17 @@ class Document:
     custom_id: Any = None
     record: int | None = None  # 1-based line of a JSONL record, or YAML document number
     envelope: dict[str, Any] = field(default_factory=dict)
+    notes: list[InputNote] = field(default_factory=list)
     _locate: Callable[[], dict[str, tuple[int, int]]] | None = None
     _positions: dict[str, tuple[int, int]] | None = None
 
     def position(self, ptr: str, *, key: bool = False) -> tuple[int, int]:
         """1-based line/column of the value at ``ptr`` (relative to the body)."""
         if self._positions is None:
-            self._positions = self._locate() if self._locate else {}
+            try:
+                self._positions = self._locate() if self._locate else {}
+            except (ValueError, TypeError, RecursionError, MemoryError):
+                self._positions = {}
         full = self.base + ptr
         if key and full + "#key" in self._positions:
             return self._positions[full + "#key"]
@@ -68,28 +109,109 @@ class Document:
         return self._positions.get("", (self.record or 1, 1))
 
 
-def _nonfinite(value: str) -> float:
-    raise ValueError(f"{value} is not valid JSON (the API cannot accept it)")
+# ----------------------------------------------------------------------------- bytes
 
 
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_nonfinite)
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, FileProblem | None]:
+    """The bytes of a regular file or pipe; never blocks on a pipe nobody writes to."""
+    name = str(path)
+
+    def problem(message: str) -> tuple[None, FileProblem]:
+        return None, FileProblem(name, 1, 1, message)
+
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+            return problem("cannot read file: broken symbolic link")
+        return problem(f"cannot read file: {_reason(exc)}")
+    except ValueError as exc:  # e.g. an embedded NUL in the name
+        return problem(f"cannot read file: {exc}")
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        return problem(f"cannot read file: it is {_kind(info.st_mode)}; only regular files and pipes are read")
+    if info.st_size > MAX_FILE_BYTES:
+        return problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not a request fixture")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        return problem(f"cannot read file: {_reason(exc)}")
+    try:
+        mode = os.fstat(fd).st_mode  # it may have been swapped since the stat above
+        if stat.S_ISREG(mode):
+            with os.fdopen(fd, "rb", buffering=0, closefd=False) as stream:
+                data = stream.readall()  # type: ignore[attr-defined]
+        elif stat.S_ISFIFO(mode):
+            os.set_blocking(fd, True)  # a pipe with no writer now reads as empty; one with a writer is waited for
+            data = _read_capped(fd)
+        else:
+            return problem(f"cannot read file: it is {_kind(mode)}; only regular files and pipes are read")
+    except OSError as exc:
+        return problem(f"cannot read file: {_reason(exc)}")
+    except MemoryError:
+        return problem("file too large to read into memory")
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        return problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not a request fixture")
+    return data, None
+
+
+def _read_capped(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while total <= MAX_FILE_BYTES:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def decode(data: bytes, name: str) -> tuple[str | None, FileProblem | None]:
+    """Text of a file: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
+    encoding, label = "utf-8", "UTF-8"
+    for bom, codec, bom_label in _BOMS:
+        if data.startswith(bom):
+            encoding, label = codec, bom_label
+            break
+    else:
+        probe = data[:_BINARY_PROBE]
+        if b"\x00" in probe:
+            hint = ""
+            if len(probe) >= 4 and (probe[1::2].count(0) > len(probe) // 4 or probe[0::2].count(0) > len(probe) // 4):
+                hint = " (UTF-16 without a byte order mark? save it as UTF-8)"
+            return None, FileProblem(name, 1, 1, f"binary file, not a JSON or YAML request{hint}")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start].decode(encoding, errors="replace")
+        line, column = json_positions.line_column(prefix, len(prefix))
+        return None, FileProblem(name, line, column, f"invalid {label} (byte 0x{data[exc.start]:02x})")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
 
 
 def read_text(path: Path) -> tuple[str | None, FileProblem | None]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, FileProblem(str(path), 1, 1, f"cannot read file: {exc.strerror or exc}")
-    if b"\x00" in data[:8192]:
-        return None, FileProblem(str(path), 1, 1, "binary file, not a JSON or YAML request")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, FileProblem(str(path), line, column, f"invalid UTF-8 (byte 0x{data[exc.start]:02x})")
-    return text, None
+    data, problem = read_bytes(path)
+    if problem is not None or data is None:
+        return None, problem
+    return decode(data, str(path))
 
 
 def read_file(path: Path) -> Iterator[Document | FileProblem]:
@@ -107,82 +229,173 @@ def read_file(path: Path) -> Iterator[Document | FileProblem]:
         yield from _json(str(path), text)
 
 
+# ----------------------------------------------------------------------------- JSON
+
+
+class _JsonReader:
+    """``json.loads`` that notices duplicate keys and NaN/Infinity without slowing down."""
+
+    def __init__(self) -> None:
+        self.duplicates = False
+        self.nonfinite = False
+        self.decoder = json.JSONDecoder(object_pairs_hook=self._pairs, parse_constant=self._constant)
+
+    def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = dict(pairs)
+        if len(found) != len(pairs):
+            self.duplicates = True
+        return found
+
+    def _constant(self, name: str) -> float:
+        self.nonfinite = True
+        return float(name)
+
+    def loads(self, text: str) -> Any:
+        self.duplicates = self.nonfinite = False
+        return self.decoder.decode(text)
+
+
+def _json_error(name: str, text: str, exc: Exception, line_offset: int = 0) -> FileProblem:
+    """A :class:`FileProblem` for text that ``json.loads`` refused, with the best position we can find."""
+    if isinstance(exc, json.JSONDecodeError):
+        return FileProblem(name, exc.lineno + line_offset, exc.colno, f"invalid JSON: {exc.msg}")
+    if isinstance(exc, RecursionError):
+        offset = json_positions.deepest(text, max(sys.getrecursionlimit() // 2, 100))
+        line, column = json_positions.line_column(text, offset or 0)
+        return FileProblem(name, line + line_offset, column, "invalid JSON: nested too deeply to read")
+    if isinstance(exc, MemoryError):
+        return FileProblem(name, 1 + line_offset, 1, "invalid JSON: too large to read into memory")
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+    offset = json_positions.first_long_integer(text, limit) if "digits" in str(exc) else None
+    if offset is not None:
+        line, column = json_positions.line_column(text, offset)
+        return FileProblem(name, line + line_offset, column, f"invalid JSON: an integer with more than {limit} digits")
+    return FileProblem(name, 1 + line_offset, 1, f"invalid JSON: {exc}")
+
+
+def _json_notes(reader: _JsonReader, text: str, data: Any, line_offset: int) -> tuple[list[InputNote], dict[str, tuple[int, int]] | None]:
+    if not (reader.duplicates or reader.nonfinite):
+        return [], None
+    found = json_positions.layout(text, line_offset)
+    notes = [
+        InputNote(DUPLICATE_KEY, d.path, _duplicate_args(d.key, d.first), d.line, d.column) for d in found.duplicates
+    ]
+    for item in found.nonfinite:
+        if _nonfinite_at(data, item.path):
+            notes.append(InputNote(NON_FINITE, item.path, {"value": item.text}, item.line, item.column))
+    return notes, found.positions
+
+
+def _duplicate_args(key: str, first: tuple[int, int] | None) -> dict[str, Any]:
+    from claude_preflight.checks.base import show
+
+    line, column = first or (0, 0)
+    return {"key": show(key), "first_line": line, "first_column": column}
+
+
+def _nonfinite_at(data: Any, ptr: str) -> bool:
+    """Whether the value kept at ``ptr`` is NaN or infinite (not one a duplicate key replaced)."""
+    value = data
+    for token in pointer.split(ptr):
+        if isinstance(value, dict):
+            value = value.get(token)
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return False
+    return isinstance(value, float) and not math.isfinite(value)
+
+
 def _json(name: str, text: str) -> Iterator[Document | FileProblem]:
     if not text.strip():
         yield FileProblem(name, 1, 1, "empty file")
         return
+    reader = _JsonReader()
     try:
-        data = _loads(text)
-    except json.JSONDecodeError as exc:
-        yield FileProblem(name, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
+        data = reader.loads(text)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        yield _json_error(name, text, exc)
         return
-    except (ValueError, RecursionError) as exc:
-        yield FileProblem(name, 1, 1, f"invalid JSON: {exc}")
-        return
-    yield from _documents(name, data, lambda: json_positions.layout(text).positions)
+    notes, known = _json_notes(reader, text, data, 0)
+    locate = (lambda: known) if known is not None else (lambda: json_positions.layout(text).positions)
+    yield from _documents(name, data, locate, notes)
 
 
-def _yaml(name: str, text: str) -> Iterator[Document | FileProblem]:
-    try:
-        docs = yaml_source.load_documents(text)
-    except yaml_source.YamlProblem as exc:
-        yield FileProblem(name, exc.line or 1, exc.column or 1, f"invalid YAML: {exc}")
-        return
-    docs = [d for d in docs if d is not None] if len(docs) > 1 else docs
-    if not docs or docs == [None]:
-        yield FileProblem(name, 1, 1, "empty file")
-        return
-    for number, data in enumerate(docs):
-        problem = _yaml_values(name, data)
-        if problem is not None:
-            yield problem
-            continue
-        locate = (lambda n=number: yaml_source.positions(text, n))
-        for doc in _documents(name, data, locate):
-            if isinstance(doc, Document) and len(docs) > 1:
-                doc.record = number + 1
-            yield doc
+def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of each non-blank line of a JSONL file.
 
-
-def _yaml_values(name: str, data: Any) -> FileProblem | None:
-    """YAML can express values JSON cannot (NaN, infinities, non-string keys)."""
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            return FileProblem(name, 1, 1, f"{value!r} is not valid JSON (the API cannot accept it)")
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    return FileProblem(name, 1, 1, f"mapping key {key!r} is not a string; JSON keys must be strings")
-                stack.append(item)
-        elif isinstance(value, list):
-            stack.extend(value)
-    return None
+    Only ``\\n`` ends a record (``\\r\\n`` too): U+2028 and other characters that
+    ``str.splitlines`` treats as line breaks may appear raw inside JSON strings.
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield number, line
 
 
 def _jsonl(name: str, text: str) -> Iterator[Document | FileProblem]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    reader = _JsonReader()
+    empty = True
+    for number, line in jsonl_lines(text):
+        empty = False
         try:
-            data = _loads(line)
-        except json.JSONDecodeError as exc:
-            yield FileProblem(name, number, exc.colno, f"invalid JSON: {exc.msg}")
+            data = reader.loads(line)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            yield _json_error(name, line, exc, number - 1)
             continue
-        except (ValueError, RecursionError) as exc:
-            yield FileProblem(name, number, 1, f"invalid JSON: {exc}")
-            continue
-        locate = (lambda line=line, number=number: json_positions.layout(line, number - 1).positions)
-        for doc in _documents(name, data, locate):
+        notes, known = _json_notes(reader, line, data, number - 1)
+        if known is not None:
+            locate: Callable[[], dict[str, tuple[int, int]]] = lambda known=known: known  # noqa: E731
+        else:
+            locate = lambda line=line, number=number: json_positions.layout(line, number - 1).positions  # noqa: E731
+        for doc in _documents(name, data, locate, notes):
             if isinstance(doc, Document):
                 doc.record = number
             yield doc
+    if empty:
+        yield FileProblem(name, 1, 1, "empty file: no requests")
 
 
-def _documents(name: str, data: Any, locate: Callable[[], dict[str, tuple[int, int]]]) -> Iterator[Document | FileProblem]:
+# ----------------------------------------------------------------------------- YAML
+
+_YAML_CODES = {"duplicate-key": DUPLICATE_KEY, "non-finite": NON_FINITE}
+
+
+def _yaml(name: str, text: str) -> Iterator[Document | FileProblem]:
+    items = list(yaml_source.read_documents(text))
+    several = len(items) > 1
+    # An empty document ("---" with nothing after it, or only comments) is not a request;
+    # in a stream of several it is skipped, a file with nothing else is "empty".
+    readable = [i for i in items if isinstance(i, yaml_source.YamlProblem) or i.data is not None or not several]
+    if not readable or all(isinstance(i, yaml_source.YamlDocument) and i.data is None for i in readable):
+        yield FileProblem(name, 1, 1, "empty file")
+        return
+    for item in readable:
+        if isinstance(item, yaml_source.YamlProblem):
+            yield FileProblem(name, item.line or 1, item.column or 1, f"invalid YAML: {item}")
+            continue
+        notes = [_yaml_note(note) for note in item.notes]
+        for doc in _documents(name, item.data, item.positions, notes):
+            if isinstance(doc, Document) and several:
+                doc.record = item.index + 1
+            yield doc
+
+
+def _yaml_note(note: yaml_source.Note) -> InputNote:
+    code = _YAML_CODES[note.kind]
+    if code == DUPLICATE_KEY:
+        return InputNote(code, note.path, _duplicate_args(note.value, note.first), note.line, note.column)
+    return InputNote(code, note.path, {"value": note.value}, note.line, note.column)
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+def _documents(
+    name: str, data: Any, locate: Callable[[], dict[str, tuple[int, int]]], notes: list[InputNote] | None = None
+) -> Iterator[Document | FileProblem]:
+    notes = notes or []
     if isinstance(data, dict) and "body" in data and set(data) <= ENVELOPE_KEYS:
-        problem = _envelope_problem(name, data)
+        problem = _envelope_problem(name, data, locate)
         if problem:
             yield problem
             return
@@ -196,36 +409,88 @@ def _documents(name: str, data: Any, locate: Callable[[], dict[str, tuple[int, i
             as_of=data.get("as_of"),
             api_version=data.get("api_version"),
             envelope=data,
+            notes=notes,
             _locate=locate,
         )
     elif isinstance(data, dict) and "params" in data and set(data) <= BATCH_ENTRY_KEYS:
-        yield Document(file=name, body=data["params"], base="/params", in_batch=True, custom_id=data.get("custom_id"), _locate=locate)
+        yield Document(file=name, body=data["params"], base="/params", in_batch=True, custom_id=data.get("custom_id"),
+                       notes=notes, _locate=locate)
     else:
-        yield Document(file=name, body=data, _locate=locate)
+        yield Document(file=name, body=data, notes=notes, _locate=locate)
 
 
-def _envelope_problem(name: str, data: dict[str, Any]) -> FileProblem | None:
+def _envelope_problem(name: str, data: dict[str, Any], locate: Callable[[], dict[str, tuple[int, int]]]) -> FileProblem | None:
+    def where(key: str) -> tuple[int, int]:
+        try:
+            return locate().get("/" + key, (1, 1))
+        except (ValueError, TypeError, RecursionError, MemoryError):
+            return 1, 1
+
     for key in ("endpoint", "surface", "as_of", "api_version"):
         if key in data and not isinstance(data[key], str):
-            return FileProblem(name, 1, 1, f"envelope field {key!r} must be a string")
+            return FileProblem(name, *where(key), f"envelope field {key!r} must be a string")
     headers = data.get("headers")
     if headers is not None and not isinstance(headers, dict):
-        return FileProblem(name, 1, 1, "envelope field 'headers' must be an object")
+        return FileProblem(name, *where("headers"), "envelope field 'headers' must be an object")
     return None
 
 
+# ----------------------------------------------------------------------------- discovery
+
+
 def discover(paths: list[str], suffixes: tuple[str, ...] = SUFFIXES) -> Iterator[Path | FileProblem]:
-    """Files to check: the given files, and request files found in the given directories."""
+    """Files to check: the given files, and request files found in the given directories.
+
+    Directories are walked without recursion and without following symbolic links
+    to directories (no loops); an unreadable directory, or a link with a request
+    suffix that leads nowhere, is a problem rather than a silent skip.
+    """
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            try:
-                found = sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
-            except OSError as exc:
-                yield FileProblem(item, 1, 1, f"cannot list directory: {exc.strerror or exc}")
-                continue
-            yield from found
-        elif path.exists() or path.is_symlink():
-            yield path
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            if os.path.islink(path):
+                yield path  # a broken or looping link: reading it reports why
+            elif isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                yield FileProblem(item, 1, 1, "no such file or directory")
+            else:
+                yield FileProblem(item, 1, 1, f"cannot read: {_reason(exc)}")
+            continue
+        except ValueError as exc:
+            yield FileProblem(item, 1, 1, f"cannot read: {exc}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(path, suffixes)
         else:
-            yield FileProblem(item, 1, 1, "no such file or directory")
+            yield path
+
+
+def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path | FileProblem]:
+    found: list[tuple[Path, Path | FileProblem]] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            found.append((directory, FileProblem(str(directory), 1, 1, f"cannot list directory: {_reason(exc)}")))
+            continue
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                    continue
+                if path.suffix.lower() not in suffixes:
+                    continue
+                if entry.is_file():
+                    found.append((path, path))
+                elif entry.is_symlink() and not os.path.exists(path):
+                    found.append((path, path))  # broken or looping: read_file names the reason
+            except OSError as exc:
+                found.append((path, FileProblem(str(path), 1, 1, f"cannot read: {_reason(exc)}")))
+    found.sort(key=lambda pair: pair[0])
+    for _, item in found:
+        yield item

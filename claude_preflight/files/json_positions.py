@@ -1,28 +1,57 @@
-"""Map JSON Pointers to line/column positions in JSON text, and find duplicate keys.
+"""Map JSON Pointers to line/column positions in JSON text, and find duplicate keys
+and non-finite numbers.
 
-The scanner is iterative (no recursion limit) and only runs when a file has
-findings to place, so the common clean path pays nothing for it.
+The scanner is iterative (no recursion limit), linear in the text, and only runs
+when a file has findings to place or the parser flagged something to locate,
+so the common clean path pays nothing for it.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass, field
 
 from claude_preflight.files import pointer
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*"', re.DOTALL)
+# "unrolled loop" form: linear and fast even on a string of many megabytes
+_STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
+_NONFINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A key written twice in one object: ``line``/``column`` of the later key (whose
+    value is the one kept) and ``first`` the position of the earlier one."""
+
+    path: str
+    key: str
+    line: int
+    column: int
+    first: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """``NaN``, ``Infinity`` or ``-Infinity`` written as a value."""
+
+    path: str
+    text: str
+    line: int
+    column: int
 
 
 @dataclass
 class JsonLayout:
-    """Positions of values (``ptr``) and keys (``ptr + '#key'``), 1-based, and duplicate keys."""
+    """Positions of values (``ptr``) and keys (``ptr + '#key'``), 1-based; duplicate keys;
+    non-finite numbers."""
 
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    nonfinite: list[NonFinite] = field(default_factory=list)
 
 
 class _Lines:
@@ -34,9 +63,13 @@ class _Lines:
         return line + 1, offset - self.starts[line] + 1
 
 
-def _decode_key(raw: str) -> str:
-    import json
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    offset = min(max(offset, 0), len(text))
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
+
+def _decode_key(raw: str) -> str:
     try:
         return str(json.loads(raw))
     except ValueError:
@@ -53,9 +86,10 @@ def layout(text: str, line_offset: int = 0) -> JsonLayout:
 
     def mark(ptr: str, offset: int) -> None:
         line, col = lines.at(offset)
-        result.positions.setdefault(ptr, (line + line_offset, col))
+        # plain assignment: for a duplicated key the last value (the one kept) wins
+        result.positions[ptr] = (line + line_offset, col)
 
-    # Each frame: [kind, pointer, next index, keys seen]
+    # Each frame: [kind, pointer, next index, keys seen (key -> offset of its first occurrence)]
     stack: list[list[object]] = []
     current = ""
     expect_value = True
@@ -65,7 +99,7 @@ def layout(text: str, line_offset: int = 0) -> JsonLayout:
             mark(current, pos)
             ch = text[pos]
             if ch == "{":
-                stack.append(["o", current, 0, set()])
+                stack.append(["o", current, 0, {}])
                 pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
                 if pos < n and text[pos] == "}":
                     stack.pop()
@@ -94,6 +128,9 @@ def layout(text: str, line_offset: int = 0) -> JsonLayout:
             token = _STRING.match(text, pos) if ch == '"' else _SCALAR.match(text, pos)
             if token is None:
                 return result
+            if ch != '"' and token.group() in _NONFINITE:
+                line, col = lines.at(pos)
+                result.nonfinite.append(NonFinite(current, token.group(), line + line_offset, col))
             pos = token.end()
             expect_value = False
             continue
@@ -129,13 +166,35 @@ def _object_key(frame: list[object], key_match: re.Match[str], lines: _Lines, re
     key = _decode_key(key_match.group())
     ptr = pointer.join(str(frame[1]), key)
     seen = frame[3]
-    assert isinstance(seen, set)
-    if key in seen:
-        result.duplicates.append(ptr)
-        # the API (like json.loads) keeps the last value: point at the last occurrence
-        result.positions.pop(ptr, None)
-        result.positions.pop(ptr + "#key", None)
-    seen.add(key)
+    assert isinstance(seen, dict)
     line, col = lines.at(key_match.start())
-    result.positions.setdefault(ptr + "#key", (line + line_offset, col))
+    here = (line + line_offset, col)
+    if key in seen:
+        # the API (like json.loads) keeps the last value: positions are overwritten by it
+        result.duplicates.append(Duplicate(ptr, key, here[0], here[1], seen[key]))
+    else:
+        seen[key] = here
+    result.positions[ptr + "#key"] = here
     return ptr
+
+
+def deepest(text: str, limit: int) -> int | None:
+    """Offset of the first bracket nested more than ``limit`` deep (outside strings), if any."""
+    depth = 0
+    for match in re.finditer(_STRING.pattern + r"|[\[\]{}]", text):
+        ch = match.group()
+        if ch[0] == '"':
+            continue
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                return match.start()
+        else:
+            depth -= 1
+    return None
+
+
+def first_long_integer(text: str, digits: int) -> int | None:
+    """Offset of the first integer literal with more than ``digits`` digits, if any."""
+    found = re.search(r"(?<![\w.])-?\d{%d,}" % (digits + 1), text)
+    return found.start() if found else None

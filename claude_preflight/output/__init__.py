@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Iterable, Mapping, Protocol
 
 if TYPE_CHECKING:
     from claude_preflight.catalogue import Catalogue
@@ -49,7 +49,10 @@ class OutputOptions:
     root: Path = field(default_factory=Path.cwd)  # paths are shown relative to this folder
 
 
-WriteResults = Callable[["Iterable[FileResult]", OutputOptions], Counts]
+class WriteResults(Protocol):
+    """The interface of every format: write the report, return the counts for the exit status."""
+
+    def __call__(self, results: Iterable[FileResult], options: OutputOptions, /) -> Counts: ...
 
 
 def writer(name: str) -> WriteResults:
@@ -104,10 +107,11 @@ def relative_path(file: str, root: Path) -> tuple[str, bool]:
         return absolute.as_posix(), False
 
 
-def finding_location(finding: Any) -> str:
-    """``file:line:col: `` for a located finding or problem, else ``""``."""
-    if not getattr(finding, "file", None):
-        return ""
-    if getattr(finding, "line", None) is None:
-        return f"{finding.file}: "
-    return f"{finding.file}:{finding.line}:{finding.column}: "
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (possible in JSON keys and strings) shown as ``\\udXXX`` escapes,
+    so writing it to a UTF-8 stream cannot fail."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

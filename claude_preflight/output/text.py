@@ -7,7 +7,7 @@ import sys
 from typing import IO, Iterable
 
 from claude_preflight.files.checking import FileResult
-from claude_preflight.output import Counts, OutputOptions, new_counts, summary, tally
+from claude_preflight.output import Counts, OutputOptions, new_counts, printable, summary, tally
 from claude_preflight.report import Finding
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -41,6 +41,7 @@ class TextWriter:
             self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
 
     def write(self, text: str, style: str | None = None) -> None:
+        text = printable(text)
         if self.console is not None:
             from rich.text import Text
 

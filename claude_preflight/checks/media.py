@@ -1,0 +1,497 @@
+"""Images, documents, search results and Files API references.
+
+Media blocks are collected once per request (message blocks, the content of tool_result
+blocks and the blocks of custom-content documents) and shared through ``ctx.extra``.
+Image bytes are only ever read from a bounded prefix of the base64 data (see ``_images``).
+Where a block may sit in which role is another family's rule; this module only applies the
+API version's own refusals (``rejects`` in the catalogue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.checks import _images
+from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.dates import parse_moment
+from claude_preflight.engine.context import Context
+from claude_preflight.files import pointer
+
+_KEY = "media.items"
+_NESTING = 3
+
+
+@dataclass(frozen=True)
+class Item:
+    """A content block in messages, with where it sits."""
+
+    data: Mapping[str, Any]
+    path: str
+    role: Any
+    message: int
+    inside: str | None  # None (directly in a message), "tool_result" or "document"
+
+    @property
+    def type(self) -> Any:
+        return self.data.get("type")
+
+    @property
+    def source(self) -> Any:
+        return self.data.get("source")
+
+
+def _items(ctx: Context) -> list[Item]:
+    found = ctx.extra.get(_KEY)
+    if isinstance(found, list):
+        return found
+    items: list[Item] = []
+    work: list[tuple[Item, int]] = []
+    for block in ctx.blocks:
+        item = Item(block.data, block.path, block.role, block.message, None)
+        items.append(item)
+        work.append((item, 0))
+    while work:
+        item, depth = work.pop()
+        if depth >= _NESTING:
+            continue
+        inner: Any = None
+        base = ""
+        inside = None
+        if item.type == "tool_result":
+            inner, base, inside = item.data.get("content"), pointer.join(item.path, "content"), "tool_result"
+        elif item.type == "document" and isinstance(item.source, dict) and item.source.get("type") == "content":
+            inner, base, inside = item.source.get("content"), pointer.join(item.path, "source", "content"), "document"
+        if isinstance(inner, list):
+            for k, child in enumerate(inner):
+                if isinstance(child, dict):
+                    sub = Item(child, pointer.join(base, k), item.role, item.message, inside)
+                    items.append(sub)
+                    work.append((sub, depth + 1))
+    ctx.extra[_KEY] = items
+    return items
+
+
+def _of_type(ctx: Context, kind: str) -> list[Item]:
+    return [i for i in _items(ctx) if i.type == kind]
+
+
+def _base64(item: Item) -> tuple[Any, Any] | None:
+    """(media_type, data) of a base64 source, or None."""
+    source = item.source
+    if isinstance(source, dict) and source.get("type") == "base64":
+        return source.get("media_type"), source.get("data")
+    return None
+
+
+def _is_pdf(item: Item) -> bool:
+    source = item.source
+    if not isinstance(source, dict):
+        return False
+    kind = source.get("type")
+    if kind == "base64":
+        return source.get("media_type") == "application/pdf"
+    return kind == "url"
+
+
+# ---------------------------------------------------------------------- image sources
+
+
+def _image_source_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    source = item.source
+    if source is None:
+        return  # a missing source is the messages family's (required fields)
+    path = pointer.join(item.path, "source")
+    if not isinstance(source, dict):
+        yield path, f"source must be an object, not {show(source)}"
+        return
+    kind = source.get("type")
+    allowed = params["source_types"]
+    if kind not in allowed:
+        yield pointer.join(path, "type"), f"source.type {show(kind)} is not one of {', '.join(allowed)}"
+        return
+    for field in params["required"][kind]:
+        value = source.get(field)
+        if not isinstance(value, str) or not value:
+            shown = "missing" if field not in source else f"{show(value)}, not a non-empty string"
+            yield pointer.join(path, field), f"a {kind} image source needs {field} ({shown})"
+    url = source.get("url")
+    if kind == "url" and isinstance(url, str) and url.startswith("data:"):
+        yield pointer.join(path, "url"), 'a data: URL is not fetchable; send it as {"type": "base64", "media_type": ..., "data": ...}'
+
+
+@check
+def image_source(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in _of_type(ctx, "image"):
+        for path, problem in _image_source_problems(item, params):
+            yield Hit(path, {"problem": problem})
+
+
+@check
+def image_media_type(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = params["media_types"]
+    aliases: Mapping[str, str] = params.get("aliases") or {}
+    for item in _of_type(ctx, "image"):
+        found = _base64(item)
+        if found is None or "media_type" not in item.source:
+            continue
+        media_type, data = found
+        if media_type in allowed:
+            continue
+        suggestion = None
+        if isinstance(data, str) and _images.clean_prefix(data):
+            sniffed = _images.sniff(data)
+            suggestion = sniffed if sniffed in allowed else None
+        if suggestion is None and isinstance(media_type, str):
+            suggestion = aliases.get(media_type)
+        hint = f"; use {suggestion!r}" if suggestion else ""
+        args = {"value": show(media_type), "allowed": ", ".join(allowed), "hint": hint}
+        yield Hit(pointer.join(item.path, "source", "media_type"), args, fix=f"set media_type to {suggestion!r}" if suggestion else None)
+
+
+@check
+def data_url_prefix(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in _items(ctx):
+        if item.type not in ("image", "document"):
+            continue
+        found = _base64(item)
+        if found is None or not isinstance(found[1], str) or not found[1].startswith("data:"):
+            continue
+        head = found[1][: found[1].find(",") + 1] if "," in found[1][:200] else found[1][:40]
+        yield Hit(pointer.join(item.path, "source", "data"), {"prefix": show(head, 50)}, fix=f"remove the leading {head!r}")
+
+
+@check
+def image_media_type_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = params["media_types"]
+    for item in _of_type(ctx, "image"):
+        found = _base64(item)
+        if found is None:
+            continue
+        media_type, data = found
+        if media_type not in allowed or not isinstance(data, str) or not _images.clean_prefix(data):
+            continue
+        actual = _images.sniff(data)
+        if actual == media_type:
+            continue
+        path = pointer.join(item.path, "source", "media_type")
+        if actual is None:
+            args = {"declared": media_type, "actual": "not a PNG, JPEG, GIF or WebP image (its first bytes match none of them)"}
+            yield Hit(path, args, severity="warning")
+        elif actual in allowed:
+            yield Hit(path, {"declared": media_type, "actual": actual}, fix=f"set media_type to {actual!r}")
+        else:
+            args = {"declared": media_type, "actual": f"{actual}, which the API does not accept as an image"}
+            fix = "send it as a document block" if actual == "application/pdf" else "convert it to PNG or JPEG"
+            yield Hit(path, args, fix=fix)
+
+
+def _downsized(item: Item) -> bool:
+    transformations = item.data.get("transformations")
+    return isinstance(transformations, dict) and transformations.get("oversized_image") == "downsize"
+
+
+def _dimensions(item: Item) -> tuple[int, int] | None:
+    found = _base64(item)
+    if found is None or not isinstance(found[1], str) or not _images.clean_prefix(found[1]):
+        return None
+    return _images.dimensions(found[1])
+
+
+def _oversized(images: list[Item], limit: int, ceiling: int | None) -> Iterator[tuple[Item, tuple[int, int]]]:
+    for item in images:
+        if _downsized(item):
+            continue
+        dims = _dimensions(item)
+        if dims is not None and max(dims) > limit and (ceiling is None or max(dims) <= ceiling):
+            yield item, dims
+
+
+@check
+def image_too_large(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """An image above the per-image limits: decoded bytes, or pixels on a side."""
+    max_bytes, max_side = int(params["max_bytes"]), int(params["max_side"])
+    for item in _of_type(ctx, "image"):
+        found = _base64(item)
+        if found is None or not isinstance(found[1], str):
+            continue
+        path = pointer.join(item.path, "source", "data")
+        size = _images.decoded_size(found[1])
+        if size > max_bytes:
+            problem = f"image exceeds 5 MB maximum: {size} bytes > {max_bytes} bytes"
+            yield Hit(path, {"problem": problem}, fix="downscale or recompress the image (JPEG) below 5 MB")
+            continue
+        if _downsized(item):
+            continue
+        dims = _dimensions(item)
+        if dims is not None and max(dims) > max_side:
+            problem = f"image is {dims[0]}x{dims[1]} px; neither side may exceed {max_side} px{_consequence(item)}"
+            yield Hit(path, {"problem": problem}, fix=f"downscale the image so that neither side exceeds {max_side} px", severity=_dims_severity(item))
+
+
+def _refuses_oversized(item: Item) -> bool:
+    transformations = item.data.get("transformations")
+    return isinstance(transformations, dict) and transformations.get("oversized_image") == "error"
+
+
+def _dims_severity(item: Item) -> str | None:
+    return None if _refuses_oversized(item) else "warning"
+
+
+def _consequence(item: Item) -> str:
+    if _refuses_oversized(item):
+        return ' (transformations.oversized_image is "error", so the request is rejected)'
+    return "; the API rejects it or, where downsizing oversized images is the default, shrinks it before the model sees it"
+
+
+@check
+def image_dimensions_many(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Image sides above the lower limit that applies when a request carries many images."""
+    images = _of_type(ctx, "image")
+    if len(images) <= int(params["many_images"]):
+        return
+    limit = int(params["many_images_max_side"])
+    for item, dims in _oversized(images, limit, int(params["max_side"])):
+        args = {"width": dims[0], "height": dims[1], "limit": limit, "count": len(images), "many": params["many_images"], "consequence": _consequence(item)}
+        yield Hit(pointer.join(item.path, "source", "data"), args, fix=f"downscale the image so that neither side exceeds {limit} px", severity=_dims_severity(item))
+
+
+@check
+def too_many_media(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model = ctx.model
+    if model is None or not model.max_media_items:
+        return
+    limit = model.max_media_items
+    prefix = int(params["pdf_prefix_chars"])
+    total = images = pages = 0
+    crossing: str | None = None
+    for item in _items(ctx):
+        count = 0
+        if item.type == "image":
+            count = 1
+            images += 1
+        elif item.type == "document" and _is_pdf(item):
+            found = _base64(item)
+            known = _images.pdf_pages(found[1], prefix) if found is not None and isinstance(found[1], str) else None
+            count = known or 1
+            pages += count
+        total += count
+        if crossing is None and total > limit:
+            crossing = item.path
+    if crossing is not None:
+        args = {"total": total, "images": images, "pages": pages, "limit": limit, "model": model.id}
+        yield Hit(crossing, args, fix="split the work over several requests")
+
+
+@check
+def unsupported_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model = ctx.model
+    if model is None or (model.vision and model.pdf):
+        return
+    for item in _items(ctx):
+        if item.type == "image" and not model.vision:
+            yield Hit(item.path, {"model": model.id, "what": "images"})
+        elif item.type == "document" and _is_pdf(item) and not model.pdf:
+            yield Hit(item.path, {"model": model.id, "what": "PDF documents"})
+
+
+# ---------------------------------------------------------------------- documents
+
+
+def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    source = item.source
+    path = pointer.join(item.path, "source")
+    if source is None:
+        return  # a missing source is the messages family's (required fields)
+    if not isinstance(source, dict):
+        yield path, f"a document source must be an object, not {show(source)}"
+        return
+    kind = source.get("type")
+    specs: Mapping[str, Mapping[str, Any]] = params["sources"]
+    if kind not in specs:
+        yield pointer.join(path, "type"), f"source.type {show(kind)} is not one of {', '.join(specs)}"
+        return
+    spec = specs[kind]
+    media = spec.get("media_type")
+    if media is not None and source.get("media_type") != media:
+        value = source.get("media_type")
+        hint = " (only PDFs can be sent as base64; send text as a text source)" if kind == "base64" else ""
+        yield pointer.join(path, "media_type"), f'a {kind} document source needs media_type "{media}", not {show(value)}{hint}'
+    for field in spec.get("strings", ()):
+        value = source.get(field)
+        if not isinstance(value, str) or (field != "data" or kind != "text") and not value:
+            shown = "missing" if field not in source else show(value)
+            yield pointer.join(path, field), f"a {kind} document source needs {field} as a non-empty string (found {shown})"
+    if kind == "content":
+        content = source.get("content")
+        if isinstance(content, str):
+            return
+        if not isinstance(content, list) or not content:
+            yield pointer.join(path, "content"), f"a content document source needs content: a string or a non-empty list of text and image blocks (found {show(content)})"
+            return
+        allowed = spec.get("block_types", ())
+        for k, block in enumerate(content):
+            kind_k = block.get("type") if isinstance(block, dict) else None
+            if kind_k not in allowed:
+                yield pointer.join(path, "content", k), f"a content document may hold {' and '.join(allowed)} blocks, not {show(kind_k)}"
+
+
+@check
+def document_source(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in _of_type(ctx, "document"):
+        for path, problem in _document_problems(item, params):
+            yield Hit(path, {"problem": problem})
+
+
+def _citations_on(block: Mapping[str, Any]) -> bool:
+    citations = block.get("citations")
+    return isinstance(citations, dict) and citations.get("enabled") is True
+
+
+@check
+def citations_mixed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for kind, label in (("document", "documents"), ("search_result", "search results")):
+        group = [i for i in _of_type(ctx, kind) if i.inside != "document"]
+        on = [i for i in group if _citations_on(i.data)]
+        if not on or len(on) == len(group):
+            continue
+        off = [i for i in group if not _citations_on(i.data)]
+        odd = off[0] if len(on) >= len(off) else on[0]
+        args = {"label": label, "on": len(on), "off": len(off)}
+        fix = 'set "citations": {"enabled": true} on every one' if odd in off else 'remove citations from this one, or enable them on all'
+        yield Hit(odd.path, args, fix=fix)
+
+
+@check
+def citations_with_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    config = ctx.get("output_config")
+    if not isinstance(config, dict) or not isinstance(config.get("format"), dict):
+        return
+    for item in _items(ctx):
+        if item.type in ("document", "search_result") and _citations_on(item.data):
+            yield Hit("/output_config/format", {"where": _dotted(item.path)}, fix="drop output_config.format or disable citations")
+            return
+
+
+def _dotted(path: str) -> str:
+    return ".".join(pointer.split(path))
+
+
+# ---------------------------------------------------------------------- search results
+
+
+@check
+def search_result_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in _of_type(ctx, "search_result"):
+        data = item.data
+        for field in ("source", "title"):
+            if data.get(field) is not None and not isinstance(data.get(field), str):
+                yield Hit(pointer.join(item.path, field), {"problem": f"{field} must be a string (found {show(data.get(field))})"})
+        content = data.get("content")
+        if content is None:
+            continue  # missing fields are the messages family's (required fields)
+        if not isinstance(content, list) or not content:
+            yield Hit(pointer.join(item.path, "content"), {"problem": f"content must be a non-empty list of text blocks (found {show(content)})"})
+            continue
+        for k, block in enumerate(content):
+            kind = block.get("type") if isinstance(block, dict) else None
+            if kind != "text" or not isinstance(block.get("text"), str):
+                problem = f"content may only hold text blocks (found {show(kind)})" if kind != "text" else "a text block needs a text string"
+                yield Hit(pointer.join(item.path, "content", k), {"problem": problem})
+
+
+@check
+def search_result_citations_web_search(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    prefix = params["tool_prefix"]
+    if not any(isinstance(t.get("type"), str) and t["type"].startswith(prefix) for _, t in ctx.tools):
+        return
+    for item in _of_type(ctx, "search_result"):
+        if not _citations_on(item.data):
+            yield Hit(item.path, {}, fix='set "citations": {"enabled": true}')
+
+
+# ---------------------------------------------------------------------- Files API
+
+
+def _file_references(ctx: Context) -> list[tuple[Item, str]]:
+    found = []
+    for item in _items(ctx):
+        source = item.source
+        if item.type in ("image", "document") and isinstance(source, dict) and source.get("type") == "file":
+            found.append((item, pointer.join(item.path, "source", "file_id")))
+        elif item.type == "container_upload":
+            found.append((item, pointer.join(item.path, "file_id")))
+    return found
+
+
+@check
+def files_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    beta = params["beta"]
+    if ctx.has_beta(beta) or ctx.surface_lacks(params.get("feature", "")):
+        return
+    refs = _file_references(ctx)
+    if not refs:
+        return
+    entry = ctx.catalogue.betas.get(beta) or {}
+    ga_since = entry.get("ga_since") if entry.get("status") == "ga" else None
+    ga = False
+    if ga_since:
+        try:
+            ga = ctx.as_of >= parse_moment(str(ga_since))
+        except (TypeError, ValueError):  # pragma: no cover - the catalogue schema checks dates
+            ga = False
+    if ga:
+        return  # the GA request types carry file sources and container_upload blocks
+    if ctx.headers is None:
+        note, severity = "; the headers are not known here, so make sure the request carries it", "warning"
+    else:
+        note, severity = "", None
+    args = {"beta": beta, "count": len(refs), "note": note}
+    yield Hit(refs[0][1], args, fix=f"send anthropic-beta: {beta}", severity=severity)
+
+
+@check
+def container_upload_without_code_execution(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    prefix = params["tool_prefix"]
+    uploads = _of_type(ctx, "container_upload")
+    if not uploads or any(isinstance(t.get("type"), str) and t["type"].startswith(prefix) for _, t in ctx.tools):
+        return
+    yield Hit(uploads[0].path, {"count": len(uploads)}, fix="add a code execution tool, e.g. {\"type\": \"code_execution_20250825\", \"name\": \"code_execution\"}")
+
+
+# ---------------------------------------------------------------------- API version refusals
+
+
+def _rejects(ctx: Context, key: str) -> bool:
+    version = ctx.catalogue.api_versions.get(ctx.api_version)
+    return version is not None and key in version.rejects
+
+
+@check
+def version_rejects_assistant_document(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not _rejects(ctx, params["rejects"]):
+        return
+    for item in _of_type(ctx, "document"):
+        if item.inside is None and item.role == "assistant":
+            yield Hit(item.path, {"version": ctx.api_version}, fix="move the document into a user turn")
+
+
+def _has_citations(block: Mapping[str, Any]) -> bool:
+    citations = block.get("citations")
+    return isinstance(citations, list) and bool(citations)
+
+
+@check
+def version_rejects_user_citations(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not _rejects(ctx, params["rejects"]):
+        return
+    for item in _items(ctx):
+        if item.role != "user" or item.inside == "document":
+            continue
+        if item.type == "text" and _has_citations(item.data):
+            yield Hit(pointer.join(item.path, "citations"), {"version": ctx.api_version, "where": "a text block"}, fix="remove the citations list")
+        elif item.type == "search_result" and isinstance(item.data.get("content"), list):
+            for k, block in enumerate(item.data["content"]):
+                if isinstance(block, dict) and block.get("type") == "text" and _has_citations(block):
+                    path = pointer.join(item.path, "content", k, "citations")
+                    yield Hit(path, {"version": ctx.api_version, "where": "a search_result's text block"}, fix="remove the citations list")

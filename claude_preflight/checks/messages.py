@@ -1,0 +1,436 @@
+"""Messages and content blocks: roles, block types per role, empty and whitespace text,
+unknown block fields, assistant prefill, stop sequences and conversation shape.
+
+Role "system" entries inside ``messages`` belong to the system-messages family and are
+skipped here. Block facts (types, the roles they belong to, their fields) come from the
+rules' ``params``.
+
+``conversation_turns`` is shared with the tools and conversation-thinking families: it
+groups the user/assistant messages into turns the way the API merges consecutive
+same-role messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.checks.base import Edit, Hit, check, json_type, show
+from claude_preflight.engine.context import Block, Context
+from claude_preflight.files import pointer
+
+ROLES = ("user", "assistant")
+# Blocks that mark an assistant turn paused on a server-side tool call (pause_turn):
+# such a turn is sent back as the last message to let the model continue.
+PAUSED_TURN_BLOCKS = ("server_tool_use", "mcp_tool_use")
+
+
+# ---------------------------------------------------------------------- shared helpers
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Consecutive messages of one role (the API merges them), with their blocks in order."""
+
+    role: Any
+    messages: tuple[int, ...]
+    blocks: tuple[Block, ...]
+
+    @property
+    def first(self) -> int:
+        return self.messages[0]
+
+
+def raw_messages(ctx: Context) -> list[Any]:
+    raw = ctx.get("messages")
+    return raw if isinstance(raw, list) else []
+
+
+def conversation_turns(ctx: Context) -> list[Turn]:
+    """User/assistant messages grouped into turns; system messages are transparent.
+
+    A message with any other role is a turn of its own, so it separates its neighbours.
+    Computed once per request.
+    """
+    cached = ctx.extra.get("messages.turns")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    by_message: dict[int, list[Block]] = {}
+    for block in ctx.blocks:
+        by_message.setdefault(block.message, []).append(block)
+    turns: list[Turn] = []
+    for index, message in ctx.messages:
+        role = message.get("role")
+        if role == "system":
+            continue
+        blocks = tuple(by_message.get(index, ()))
+        if turns and role in ROLES and turns[-1].role == role:
+            last = turns[-1]
+            turns[-1] = Turn(role, last.messages + (index,), last.blocks + blocks)
+        else:
+            turns.append(Turn(role, (index,), blocks))
+    ctx.extra["messages.turns"] = turns
+    return turns
+
+
+def final_message(ctx: Context) -> tuple[int, Mapping[str, Any]] | None:
+    """The last element of ``messages`` if it is an object."""
+    raw = raw_messages(ctx)
+    if raw and isinstance(raw[-1], dict):
+        return len(raw) - 1, raw[-1]
+    return None
+
+
+def final_assistant(ctx: Context) -> tuple[int, Mapping[str, Any]] | None:
+    found = final_message(ctx)
+    if found is not None and found[1].get("role") == "assistant":
+        return found
+    return None
+
+
+def is_paused_turn(ctx: Context, message: Mapping[str, Any]) -> bool:
+    """An assistant message carrying a server-side tool call (a pause_turn continuation)."""
+    return any(b.get("type") in PAUSED_TURN_BLOCKS for b in ctx.message_blocks(message))
+
+
+def _block_table(params: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
+    table = params.get("blocks")
+    return table if isinstance(table, dict) else {}
+
+
+def _type_of(block: Mapping[str, Any]) -> Any:
+    return block.get("type")
+
+
+def _text_blocks(ctx: Context) -> Iterator[tuple[str, Any, int, bool]]:
+    """``(path, text, message index, is list block)`` for text in user/assistant messages
+    and in the top-level ``system`` list (message index -1)."""
+    for block in ctx.blocks:
+        if block.role in ROLES and block.type == "text" and block.index >= 0:
+            yield block.path + "/text", block.data.get("text"), block.message, True
+    system = ctx.get("system")
+    if isinstance(system, list):
+        for j, item in enumerate(system):
+            if isinstance(item, dict) and item.get("type") == "text":
+                yield f"/system/{j}/text", item.get("text"), -1, True
+
+
+# ---------------------------------------------------------------------- roles and shape
+
+
+@check
+def role_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A message role other than user, assistant or system (system has its own family)."""
+    allowed = params.get("roles") or ("user", "assistant", "system")
+    hints: Mapping[str, str] = params.get("hints") or {}
+    for index, message in ctx.messages:
+        if "role" not in message:
+            yield Hit(f"/messages/{index}", {"role": "(missing)", "hint": "; every message needs a role"})
+            continue
+        role = message["role"]
+        if role in allowed:
+            continue
+        hint = hints.get(role, "") if isinstance(role, str) else ""
+        yield Hit(f"/messages/{index}/role", {"role": show(role), "hint": f"; {hint}" if hint else ""}, fix=hint or None)
+
+
+@check
+def message_malformed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A message that is not an object, or whose content is missing or of the wrong type."""
+    for index, message in enumerate(raw_messages(ctx)):
+        if not isinstance(message, dict):
+            yield Hit(f"/messages/{index}", {"problem": f"must be an object with role and content, not {json_type(message)}"})
+            continue
+        if message.get("role") == "system":
+            continue
+        if "content" not in message:
+            yield Hit(f"/messages/{index}", {"problem": "has no content"})
+            continue
+        content = message["content"]
+        if not isinstance(content, (str, list)):
+            yield Hit(f"/messages/{index}/content", {"problem": f"content must be a string or an array of blocks, not {json_type(content)}"})
+
+
+@check
+def message_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = set(params.get("allowed") or ("role", "content"))
+    hints: Mapping[str, str] = params.get("hints") or {}
+    for index, message in ctx.messages:
+        if message.get("role") == "system":
+            continue
+        for key in message:
+            if key in allowed:
+                continue
+            hint = hints.get(key, "") if isinstance(key, str) else ""
+            yield Hit(
+                pointer.join(f"/messages/{index}", key),
+                {"field": show(key), "hint": f"; {hint}" if hint else ""},
+                fix=f"remove {key!r}" + (f" ({hint})" if hint else ""),
+                edits=(Edit("remove", pointer.join(f"/messages/{index}", key)),),
+            )
+
+
+@check
+def messages_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if ctx.get("messages") == []:
+        yield Hit("/messages", {})
+
+
+@check
+def content_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Empty content on any message except a final assistant message."""
+    raw = raw_messages(ctx)
+    last = len(raw) - 1
+    for index, message in ctx.messages:
+        role = message.get("role")
+        if role not in ROLES or (index == last and role == "assistant"):
+            continue
+        content = message.get("content")
+        if content == "" or content == []:
+            yield Hit(f"/messages/{index}/content", {"index": index, "role": role})
+
+
+@check
+def text_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for path, text, _, _ in _text_blocks(ctx):
+        if text == "":
+            yield Hit(path, {"where": path.split("/")[1]})
+
+
+@check
+def text_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Whitespace-only text; a final assistant message is left to the prefill rules."""
+    final = final_assistant(ctx)
+    final_index = final[0] if final is not None else None
+    for path, text, message, _ in _text_blocks(ctx):
+        if isinstance(text, str) and text and not text.strip() and message != final_index:
+            yield Hit(path, {"where": path.split("/")[1]})
+    for index, message in ctx.messages:
+        content = message.get("content")
+        if message.get("role") in ROLES and isinstance(content, str) and content and not content.strip():
+            if index != final_index:
+                yield Hit(f"/messages/{index}/content", {"where": "messages"})
+
+
+@check
+def system_block_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Top-level ``system`` as a list may hold text blocks only."""
+    system = ctx.get("system")
+    if not isinstance(system, list):
+        return
+    allowed = params.get("allowed") or ("text",)
+    for j, item in enumerate(system):
+        if not isinstance(item, dict):
+            yield Hit(f"/system/{j}", {"found": json_type(item)})
+        elif item.get("type") not in allowed:
+            found = item.get("type")
+            yield Hit(f"/system/{j}/type" if "type" in item else f"/system/{j}", {"found": show(found) if found is not None else "a block without type"})
+
+
+# ---------------------------------------------------------------------- content blocks
+
+
+@check
+def block_type_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Content blocks that are not objects, lack a type, or have a type the API does not know."""
+    table = _block_table(params)
+    known = sorted(table)
+    for index, message in ctx.messages:
+        if message.get("role") == "system":
+            continue
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        for j, block in enumerate(content):
+            path = f"/messages/{index}/content/{j}"
+            if not isinstance(block, dict):
+                yield Hit(path, {"problem": f"is a {json_type(block)}, not a content block object"})
+                continue
+            if "type" not in block:
+                yield Hit(path, {"problem": "has no type"})
+                continue
+            kind = block["type"]
+            if isinstance(kind, str) and kind in table:
+                continue
+            close = difflib.get_close_matches(kind, known, n=1, cutoff=0.6) if isinstance(kind, str) else []
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            yield Hit(path + "/type", {"problem": f"has unknown type {show(kind)}{hint}"})
+
+
+@check
+def block_wrong_role(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    table = _block_table(params)
+    for block in ctx.blocks:
+        if block.role not in ROLES or block.index < 0:
+            continue
+        spec = table.get(block.type) if isinstance(block.type, str) else None
+        if not spec:
+            continue
+        roles = spec.get("roles")
+        if roles and block.role not in roles:
+            severity = spec.get("severity")
+            yield Hit(block.path, {"type": block.type, "role": block.role, "allowed": " or ".join(roles)},
+                      severity=severity if severity in ("error", "warning", "info") else None)
+
+
+@check
+def block_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Keys a block type does not define. ``cache_control`` on thinking blocks is left to
+    the conversation-thinking family, which explains it."""
+    table = _block_table(params)
+    skip: Mapping[str, list[str]] = params.get("reported_elsewhere") or {}
+    candidates: list[tuple[str, Mapping[str, Any]]] = [
+        (b.path, b.data) for b in ctx.blocks if b.role in ROLES and b.index >= 0
+    ]
+    system = ctx.get("system")
+    if isinstance(system, list):
+        candidates += [(f"/system/{j}", item) for j, item in enumerate(system) if isinstance(item, dict)]
+    for path, data in candidates:
+        kind = data.get("type")
+        spec = table.get(kind) if isinstance(kind, str) else None
+        if not spec or spec.get("fields") is None:
+            continue
+        allowed = set(spec["fields"]) | {"type"}
+        for key in data:
+            if key in allowed or key in (skip.get(kind) or ()):
+                continue
+            yield Hit(
+                pointer.join(path, key),
+                {"field": show(key), "type": kind, "allowed": ", ".join(sorted(allowed))},
+                fix=f"remove {key!r}",
+            )
+
+
+@check
+def block_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    table = _block_table(params)
+    for block in ctx.blocks:
+        if block.role not in ROLES or block.index < 0:
+            continue
+        spec = table.get(block.type) if isinstance(block.type, str) else None
+        if not spec:
+            continue
+        for name in spec.get("required") or ():
+            if name not in block.data:
+                yield Hit(block.path, {"type": block.type, "field": name})
+
+
+@check
+def tool_input_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    types = params.get("types") or ("tool_use",)
+    for block in ctx.blocks:
+        if block.type in types and "input" in block.data and not isinstance(block.data["input"], dict):
+            value = block.data["input"]
+            hint = "; it looks like JSON text: parse it into an object" if isinstance(value, str) and value.strip().startswith("{") else ""
+            yield Hit(block.path + "/input", {"type": block.type, "found": json_type(value), "hint": hint})
+
+
+@check
+def tool_result_content_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = params.get("allowed") or ()
+    for block in ctx.blocks:
+        if block.type != "tool_result" or "content" not in block.data:
+            continue
+        content = block.data["content"]
+        path = block.path + "/content"
+        if isinstance(content, str):
+            continue
+        if not isinstance(content, list):
+            yield Hit(path, {"problem": f"must be a string or an array of blocks, not {json_type(content)}"})
+            continue
+        for k, item in enumerate(content):
+            if not isinstance(item, dict):
+                yield Hit(f"{path}/{k}", {"problem": f"item is a {json_type(item)}, not a block object"})
+            elif item.get("type") not in allowed:
+                yield Hit(f"{path}/{k}", {"problem": f"block type {show(item.get('type'))} is not allowed (allowed: {', '.join(allowed)})"})
+
+
+@check
+def legacy_block(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    types = params.get("types") or ()
+    for block in ctx.blocks:
+        if block.type in types:
+            yield Hit(block.path + "/type", {"type": block.type})
+
+
+# ---------------------------------------------------------------------- prefill
+
+
+@check
+def prefill_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A conversation ending on an assistant turn, on a model without prefill."""
+    model = ctx.model
+    found = final_assistant(ctx)
+    if model is None or model.prefill or found is None:
+        return
+    index, message = found
+    if is_paused_turn(ctx, message):
+        return  # continuing a turn paused on a server tool is not prefill
+    yield Hit(f"/messages/{index}", {"model": model.id})
+
+
+@check
+def prefill_trailing_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model = ctx.model
+    found = final_assistant(ctx)
+    if found is None or (model is not None and not model.prefill):
+        return  # models without prefill reject the whole message (another rule)
+    index, message = found
+    content = message.get("content")
+    if isinstance(content, str):
+        if content and content[-1].isspace() and content.strip():
+            path = f"/messages/{index}/content"
+            yield Hit(path, {}, fix="strip the trailing whitespace", edits=(Edit("replace", path, content.rstrip()),))
+        return
+    if isinstance(content, list) and content and isinstance(content[-1], dict) and content[-1].get("type") == "text":
+        text = content[-1].get("text")
+        if isinstance(text, str) and text and text[-1].isspace() and text.strip():
+            path = f"/messages/{index}/content/{len(content) - 1}/text"
+            yield Hit(path, {}, fix="strip the trailing whitespace", edits=(Edit("replace", path, text.rstrip()),))
+
+
+# ---------------------------------------------------------------------- stop sequences
+
+
+@check
+def stop_sequences_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    values = ctx.get("stop_sequences")
+    if not isinstance(values, list):
+        return
+    for k, value in enumerate(values):
+        if not isinstance(value, str):
+            problem = f"must be a string, not {json_type(value)}"
+        elif value == "":
+            problem = "must not be empty"
+        elif not value.strip():
+            problem = "must contain a non-whitespace character"
+        else:
+            continue
+        yield Hit(f"/stop_sequences/{k}", {"value": show(value), "problem": problem})
+
+
+# ---------------------------------------------------------------------- conversation shape
+
+
+@check
+def consecutive_same_role(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    raw = raw_messages(ctx)
+    for index in range(1, len(raw)):
+        current, previous = raw[index], raw[index - 1]
+        if not isinstance(current, dict) or not isinstance(previous, dict):
+            continue
+        role = current.get("role")
+        if role in ROLES and previous.get("role") == role:
+            yield Hit(f"/messages/{index}/role", {"role": role, "index": index - 1}, fix="merge the two messages into one")
+
+
+@check
+def first_not_user(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    raw = raw_messages(ctx)
+    if not raw or not isinstance(raw[0], dict) or raw[0].get("role") != "assistant":
+        return
+    strict = ctx.surface_name in (params.get("strict_surfaces") or ())
+    surface = ctx.surface.display_name if ctx.surface is not None else ctx.surface_name
+    args = {"surface": surface, "consequence": "rejects" if strict else "may reject"}
+    yield Hit("/messages/0/role", args, severity="error" if strict else None, fix="start the conversation with a user message")

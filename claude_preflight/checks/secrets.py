@@ -1,0 +1,109 @@
+"""Anthropic credentials inside a request body or its headers.
+
+The body rule is the one check that walks the whole body: once, iteratively, testing
+``"sk-ant-" in s`` before any regex. Paths are rebuilt only for the strings that hold a
+key. Messages never contain a key: only its redacted form.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.checks.base import Hit, check
+from claude_preflight.checks.headers import headers_known
+from claude_preflight.engine.context import Context
+from claude_preflight.files import pointer
+from claude_preflight.redact import KEY_PATTERN, PREFIX, describe, redacted
+
+BATCH_BODY = "batch"
+
+
+def _key_in(text: str) -> tuple[str, str] | None:
+    """(kind, redacted form) of the first key in ``text``, or None."""
+    if PREFIX not in text:
+        return None
+    found = KEY_PATTERN.search(text)
+    if found is None:
+        return None
+    return describe(found.group("kind")), redacted(found.group("kind"), found.group("secret"))
+
+
+def _path(nodes: list[tuple[int, Any]], node: int, token: Any = None) -> str:
+    tokens: list[Any] = [] if token is None else [token]
+    while node > 0:
+        parent, step = nodes[node]
+        tokens.append(step)
+        node = parent
+    return pointer.join("", *reversed(tokens))
+
+
+def find_keys(body: Any, *, skip_batch_params: bool = False) -> Iterator[tuple[str, str, str]]:
+    """``(path, kind, redacted)`` for every string (value or key) holding a credential.
+
+    ``skip_batch_params`` leaves out ``/requests/N/params`` (checked as their own requests).
+    """
+    nodes: list[tuple[int, Any]] = [(-1, None)]  # node 0 is the body itself
+    if isinstance(body, str):
+        found = _key_in(body)
+        if found:
+            yield "", found[0], found[1]
+        return
+    stack: list[tuple[Any, int]] = [(body, 0)]
+    while stack:
+        value, node = stack.pop()
+        if isinstance(value, dict):
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        for token, item in items:
+            if isinstance(token, str) and PREFIX in token:
+                found = _key_in(token)
+                if found:
+                    yield _path(nodes, node, token), found[0], found[1]
+            if isinstance(item, str):
+                if PREFIX in item:
+                    found = _key_in(item)
+                    if found:
+                        yield _path(nodes, node, token), found[0], found[1]
+            elif isinstance(item, (dict, list)):
+                if skip_batch_params and token == "params" and _is_batch_entry(nodes, node):
+                    continue
+                nodes.append((node, token))
+                stack.append((item, len(nodes) - 1))
+
+
+def _is_batch_entry(nodes: list[tuple[int, Any]], node: int) -> bool:
+    """``node`` is /requests/N."""
+    if node <= 0:
+        return False
+    parent, index = nodes[node]
+    if not isinstance(index, int) or parent <= 0:
+        return False
+    grand, name = nodes[parent]
+    return name == "requests" and grand == 0
+
+
+@check
+def key_in_body(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    limit = int(params.get("max_findings", 50))
+    count = 0
+    for path, kind, shown in find_keys(ctx.body, skip_batch_params=ctx.body_kind == BATCH_BODY):
+        count += 1
+        if count > limit:
+            break
+        yield Hit(path, {"kind": kind, "key": shown}, fix="remove the credential; send keys only in headers at run time")
+
+
+@check
+def key_in_headers(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not headers_known(ctx):
+        return
+    assert ctx.headers is not None
+    for name in sorted(ctx.headers):
+        for value in ctx.headers[name]:
+            found = _key_in(value)
+            if found is not None:
+                yield Hit("", {"header": name, "kind": found[0], "key": found[1]}, fix="keep credentials out of committed fixtures (use an environment variable)")
+                break

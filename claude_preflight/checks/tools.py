@@ -1,0 +1,581 @@
+"""Tools: custom tool definitions, Anthropic-defined tool types, tool_choice, the
+tool_use/tool_result pairing in the conversation, and the JSON Schema subset of strict
+tools and structured outputs.
+
+Anthropic tool facts (fixed names, fields, betas, models, surfaces) come from the
+catalogue's ``tool_types`` (rules/platform/tools.yaml); the other facts from ``params``.
+MCP connector cross-references (mcp_servers vs mcp_toolset) belong to another family.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Iterator, Mapping
+
+from claude_preflight.checks import _schema_subset as subset
+from claude_preflight.checks.base import Edit, Hit, check, is_int, json_type, show
+from claude_preflight.checks.messages import conversation_turns
+from claude_preflight.engine.context import Context
+from claude_preflight.files import pointer
+
+CUSTOM = "custom"
+
+
+def _kind(ctx: Context, tool: Mapping[str, Any]) -> str:
+    """``custom``, ``anthropic`` (a catalogued tool type) or ``unknown``."""
+    kind = tool.get("type")
+    if kind is None or kind == CUSTOM:
+        return CUSTOM
+    if isinstance(kind, str) and kind in ctx.catalogue.tool_types:
+        return "anthropic"
+    return "unknown"
+
+
+def _custom_tools(ctx: Context) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    for index, tool in ctx.tools:
+        if _kind(ctx, tool) == CUSTOM:
+            yield index, tool
+
+
+def _anthropic_tools(ctx: Context) -> Iterator[tuple[int, Mapping[str, Any], Mapping[str, Any]]]:
+    for index, tool in ctx.tools:
+        if _kind(ctx, tool) == "anthropic":
+            yield index, tool, ctx.catalogue.tool_types[tool["type"]]
+
+
+def _tool_names(ctx: Context) -> list[tuple[int, str]]:
+    return [(i, t["name"]) for i, t in ctx.tools if isinstance(t.get("name"), str)]
+
+
+def _has_toolset_with_unknown_names(ctx: Context) -> bool:
+    """Toolsets (MCP, computer, browser) expose tools whose names the request does not list."""
+    for _, tool, spec in _anthropic_tools(ctx):
+        if spec.get("name") is None:
+            return True
+    return False
+
+
+def _headers_known(ctx: Context) -> bool:
+    return ctx.headers is not None or isinstance(ctx.get("anthropic_beta"), list) or isinstance(ctx.get("betas"), list)
+
+
+# ---------------------------------------------------------------------- custom tools
+
+
+@check
+def name_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    pattern = str(params["pattern"])
+    for index, tool in _custom_tools(ctx):
+        if "name" not in tool:
+            yield Hit(f"/tools/{index}", {"name": "(missing)", "reason": "a custom tool needs a name", "pattern": pattern})
+            continue
+        name = tool["name"]
+        if not isinstance(name, str):
+            yield Hit(f"/tools/{index}/name", {"name": show(name), "reason": f"it is a {json_type(name)}", "pattern": pattern})
+            continue
+        if re.fullmatch(pattern, name):
+            continue
+        bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "_-"))})
+        if not name:
+            reason = "it is empty"
+        elif bad:
+            reason = "it contains " + ", ".join(repr(c) for c in bad[:5])
+        else:
+            reason = f"it has {len(name)} characters"
+        fixed = re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:128] or None
+        yield Hit(f"/tools/{index}/name", {"name": show(name), "reason": reason, "pattern": pattern},
+                  fix=f"rename to {fixed!r} (and use that name in tool_choice and history)" if fixed else None)
+
+
+@check
+def name_long(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    portable, limit = int(params["portable"]), int(params["limit"])
+    for index, tool in _custom_tools(ctx):
+        name = tool.get("name")
+        if isinstance(name, str) and portable < len(name) <= limit and re.fullmatch(r"[a-zA-Z0-9_-]+", name):
+            yield Hit(f"/tools/{index}/name", {"name": show(name), "length": len(name), "portable": portable})
+
+
+@check
+def name_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    first: dict[str, int] = {}
+    for index, name in _tool_names(ctx):
+        if name in first:
+            yield Hit(f"/tools/{index}/name", {"name": show(name), "first": first[name]})
+        else:
+            first[name] = index
+
+
+@check
+def input_schema_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for index, tool in _custom_tools(ctx):
+        base = f"/tools/{index}"
+        if "input_schema" not in tool:
+            hint = " (OpenAI's 'parameters' is called input_schema here)" if "parameters" in tool else ""
+            yield Hit(base, {"problem": "is missing" + hint})
+            continue
+        schema = tool["input_schema"]
+        if not isinstance(schema, dict):
+            yield Hit(base + "/input_schema", {"problem": f"must be a JSON Schema object, not {json_type(schema)}"})
+        elif "type" not in schema:
+            yield Hit(base + "/input_schema", {"problem": 'has no "type"; the top level must be {"type": "object", ...}'},
+                      fix='add "type": "object"', edits=(Edit("add", base + "/input_schema/type", "object"),))
+        elif schema["type"] != "object":
+            yield Hit(base + "/input_schema/type", {"problem": f'must have type "object" at the top level, not {show(schema["type"])}'})
+
+
+@check
+def input_schema_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Custom tool schemas checked against the JSON Schema Draft 2020-12 meta-schema."""
+    for index, tool in _custom_tools(ctx):
+        schema = tool.get("input_schema")
+        if not isinstance(schema, dict):
+            continue
+        problem = subset.metaschema_problem(schema)
+        if problem is not None:
+            where, message = problem
+            yield Hit(f"/tools/{index}/input_schema{where}", {"detail": message})
+
+
+@check
+def custom_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = set(params.get("allowed") or ())
+    hints: Mapping[str, str] = params.get("hints") or {}
+    for index, tool in _custom_tools(ctx):
+        for key in tool:
+            if key in allowed:
+                continue
+            hint = hints.get(key, "") if isinstance(key, str) else ""
+            yield Hit(pointer.join(f"/tools/{index}", key), {"field": show(key), "hint": f"; {hint}" if hint else ""},
+                      fix=hint or f"remove {key!r}")
+
+
+# ---------------------------------------------------------------------- Anthropic-defined tools
+
+
+@check
+def type_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    hints: Mapping[str, str] = params.get("hints") or {}
+    known = sorted(ctx.catalogue.tool_types)
+    for index, tool in ctx.tools:
+        if _kind(ctx, tool) != "unknown":
+            continue
+        kind = tool.get("type")
+        hint = hints.get(kind, "") if isinstance(kind, str) else ""
+        if not hint and isinstance(kind, str):
+            close = difflib.get_close_matches(kind, known, n=3, cutoff=0.6)
+            if close:
+                hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        yield Hit(f"/tools/{index}/type", {"type": show(kind), "hint": f"; {hint}" if hint else ""})
+
+
+@check
+def anthropic_name_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for index, tool, spec in _anthropic_tools(ctx):
+        expected = spec.get("name")
+        kind = tool["type"]
+        if expected is None:
+            if "name" in tool:
+                yield Hit(f"/tools/{index}/name", {"type": kind, "problem": "carries no name (it is a toolset)"},
+                          fix="remove 'name'", edits=(Edit("remove", f"/tools/{index}/name"),))
+        elif "name" not in tool:
+            yield Hit(f"/tools/{index}", {"type": kind, "problem": f"needs name {expected!r}"},
+                      fix=f"add name {expected!r}", edits=(Edit("add", f"/tools/{index}/name", expected),))
+        elif tool["name"] != expected:
+            yield Hit(f"/tools/{index}/name", {"type": kind, "problem": f"must be named {expected!r}, not {show(tool['name'])}"},
+                      fix=f"rename to {expected!r}")
+
+
+@check
+def anthropic_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for index, tool, spec in _anthropic_tools(ctx):
+        allowed = {"type", "name"} | set(spec.get("fields") or ())
+        for key in tool:
+            if key in allowed:
+                continue
+            hint = ""
+            if key in ("input_schema", "description"):
+                hint = "; Anthropic-defined tools have a built-in schema and description"
+            yield Hit(pointer.join(f"/tools/{index}", key), {"field": show(key), "type": tool["type"], "hint": hint},
+                      fix=f"remove {key!r}")
+
+
+@check
+def anthropic_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for index, tool, spec in _anthropic_tools(ctx):
+        for name in spec.get("required_fields") or ():
+            if name not in tool:
+                yield Hit(f"/tools/{index}", {"type": tool["type"], "field": name})
+
+
+@check
+def anthropic_needs_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for index, tool, spec in _anthropic_tools(ctx):
+        betas = spec.get("betas_any")
+        if not betas or ctx.has_beta(*betas):
+            continue
+        args = {"type": tool["type"], "betas": ", ".join(betas)}
+        if _headers_known(ctx):
+            args["known"] = ""
+            yield Hit(f"/tools/{index}/type", args, fix=f"send anthropic-beta: {betas[-1]}")
+        else:
+            args["known"] = "; the headers are not known here, so make sure the request carries it"
+            yield Hit(f"/tools/{index}/type", args, fix=f"send anthropic-beta: {betas[-1]}", severity="warning")
+
+
+@check
+def anthropic_model_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    model = ctx.model
+    if model is None:
+        return
+    names = {model.id, *model.aliases}
+    for index, tool, spec in _anthropic_tools(ctx):
+        refused = spec.get("unsupported_models") or ()
+        if names & set(refused):
+            family = tool["type"].rsplit("_", 1)[0]
+            alternatives = sorted(
+                k for k, v in ctx.catalogue.tool_types.items()
+                if k != tool["type"] and k.rsplit("_", 1)[0] == family and k[-8:].isdigit()
+                and not v.get("betas_any") and not names & set(v.get("unsupported_models") or ())
+            )
+            hint = f"; use {alternatives[-1]!r}" if alternatives else ""
+            yield Hit(f"/tools/{index}/type", {"type": tool["type"], "model": model.id, "hint": hint})
+
+
+@check
+def anthropic_surface_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if ctx.surface is None:
+        return
+    for index, tool, spec in _anthropic_tools(ctx):
+        surfaces = spec.get("surfaces")
+        feature = spec.get("feature")
+        if surfaces and ctx.surface_name not in surfaces:
+            where = "only on " + ", ".join(surfaces)
+        elif isinstance(feature, str) and ctx.surface_lacks(feature):
+            where = f"{ctx.surface_name} does not offer {feature}"
+        else:
+            continue
+        yield Hit(f"/tools/{index}/type", {"type": tool["type"], "surface": ctx.surface_name, "where": where})
+
+
+# ---------------------------------------------------------------------- tool_choice
+
+
+def _choice(ctx: Context) -> Mapping[str, Any] | None:
+    choice = ctx.get("tool_choice")
+    return choice if isinstance(choice, dict) else None
+
+
+@check
+def tool_choice_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    choice = _choice(ctx)
+    if choice is None:
+        return
+    shapes: Mapping[str, list[str]] = params.get("shapes") or {}
+    hints: Mapping[str, str] = params.get("hints") or {}
+    if "type" not in choice:
+        yield Hit("/tool_choice", {"problem": "has no type (auto, any, tool or none)"})
+        return
+    kind = choice["type"]
+    if not isinstance(kind, str) or kind not in shapes:
+        hint = hints.get(kind, "") if isinstance(kind, str) else ""
+        yield Hit("/tool_choice/type", {"problem": f"type {show(kind)} is not one of {', '.join(shapes)}" + (f"; {hint}" if hint else "")})
+        return
+    allowed = set(shapes[kind]) | {"type"}
+    for key in choice:
+        if key in allowed or (kind == "none" and key == "disable_parallel_tool_use"):
+            continue  # the parallel flag on none has its own rule
+        yield Hit(pointer.join("/tool_choice", key), {"problem": f"{show(key)} is not a field of a {kind!r} tool_choice"})
+    if kind == "tool":
+        name = choice.get("name")
+        if "name" not in choice:
+            yield Hit("/tool_choice", {"problem": 'of type "tool" needs the name of the tool to use'})
+        elif not isinstance(name, str):
+            yield Hit("/tool_choice/name", {"problem": f"name must be a string, not {json_type(name)}"})
+    flag = choice.get("disable_parallel_tool_use")
+    if kind != "none" and "disable_parallel_tool_use" in choice and not isinstance(flag, bool):
+        yield Hit("/tool_choice/disable_parallel_tool_use", {"problem": f"disable_parallel_tool_use must be a boolean, not {json_type(flag)}"})
+
+
+@check
+def tool_choice_none_parallel(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    choice = _choice(ctx)
+    if choice is not None and choice.get("type") == "none" and "disable_parallel_tool_use" in choice:
+        path = "/tool_choice/disable_parallel_tool_use"
+        yield Hit(path, {}, fix="remove disable_parallel_tool_use", edits=(Edit("remove", path),))
+
+
+@check
+def tool_choice_unknown_tool(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    choice = _choice(ctx)
+    if choice is None or choice.get("type") != "tool" or not isinstance(choice.get("name"), str):
+        return
+    name = choice["name"]
+    names = [n for _, n in _tool_names(ctx)]
+    if name in names:
+        return
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ("; the request has no tools" if not ctx.tools else "")
+    if _has_toolset_with_unknown_names(ctx):
+        yield Hit("/tool_choice/name", {"name": show(name), "hint": hint + " (a toolset may provide it)"}, severity="warning")
+    else:
+        yield Hit("/tool_choice/name", {"name": show(name), "hint": hint}, fix=f"use {close[0]!r}" if close else None)
+
+
+@check
+def forced_tool_choice_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """tool_choice any/tool on a model that refuses forced tool use (thinking off; the
+    thinking family reports the case where thinking is on)."""
+    model = ctx.model
+    if model is None or model.forced_tool_choice or ctx.tool_choice_type not in ("any", "tool") or ctx.thinking_on:
+        return
+    yield Hit("/tool_choice/type", {"choice": ctx.tool_choice_type, "model": model.id}, fix='use tool_choice {"type": "auto"}')
+
+
+# ---------------------------------------------------------------------- tool_use / tool_result pairing
+
+
+def _ids(blocks: Any, kind: str, key: str) -> list[tuple[Any, str]]:
+    return [(b, b.data[key]) for b in blocks if b.type == kind and isinstance(b.data.get(key), str)]
+
+
+@check
+def tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    turns = conversation_turns(ctx)
+    for t, turn in enumerate(turns):
+        if turn.role != "assistant":
+            continue
+        uses = _ids(turn.blocks, "tool_use", "id")
+        if not uses:
+            continue
+        following = turns[t + 1] if t + 1 < len(turns) else None
+        if following is None:
+            for block, ident in uses:
+                yield Hit(block.path, {"id": show(ident), "where": "the conversation ends on this tool call"}, severity="warning")
+            continue
+        answered = {i for _, i in _ids(following.blocks, "tool_result", "tool_use_id")} if following.role == "user" else set()
+        for block, ident in uses:
+            if ident not in answered:
+                where = f"messages/{following.first} has no tool_result for it"
+                yield Hit(block.path, {"id": show(ident), "where": where})
+
+
+@check
+def tool_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    turns = conversation_turns(ctx)
+    for t, turn in enumerate(turns):
+        if turn.role != "user":
+            continue
+        results = _ids(turn.blocks, "tool_result", "tool_use_id")
+        if not results:
+            continue
+        previous = turns[t - 1] if t > 0 else None
+        known = {i for _, i in _ids(previous.blocks, "tool_use", "id")} if previous is not None and previous.role == "assistant" else set()
+        for block, ident in results:
+            if ident not in known:
+                where = "no earlier message" if previous is None else f"the previous turn (messages/{previous.first})"
+                yield Hit(block.path + "/tool_use_id", {"id": show(ident), "where": where})
+
+
+@check
+def tool_results_not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    turns = conversation_turns(ctx)
+    for t, turn in enumerate(turns[1:], start=1):
+        previous = turns[t - 1]
+        if turn.role != "user" or previous.role != "assistant" or not _ids(previous.blocks, "tool_use", "id"):
+            continue
+        other = None
+        for block in turn.blocks:
+            if block.type == "tool_result":
+                if other is not None:
+                    yield Hit(other.path, {"type": show(other.type), "index": turn.first})
+                    break
+            elif other is None:
+                other = block
+
+
+@check
+def tool_use_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    seen: dict[str, str] = {}
+    for block in ctx.blocks:
+        if block.type in ("tool_use", "server_tool_use") and isinstance(block.data.get("id"), str):
+            ident = block.data["id"]
+            if ident in seen:
+                yield Hit(block.path + "/id", {"id": show(ident), "first": seen[ident]})
+            else:
+                seen[ident] = block.path
+
+
+@check
+def tool_result_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for turn in conversation_turns(ctx):
+        if turn.role != "user":
+            continue
+        seen: set[str] = set()
+        for block, ident in _ids(turn.blocks, "tool_result", "tool_use_id"):
+            if ident in seen:
+                yield Hit(block.path, {"id": show(ident)}, fix="keep one tool_result per tool_use")
+            seen.add(ident)
+
+
+@check
+def block_id_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """``params.type`` block ids must match ``params.pattern``."""
+    kind, pattern = params["type"], str(params["pattern"])
+    for block in ctx.blocks:
+        if block.type != kind or "id" not in block.data:
+            continue
+        ident = block.data["id"]
+        if not isinstance(ident, str) or not re.fullmatch(pattern, ident):
+            yield Hit(block.path + "/id", {"id": show(ident), "pattern": pattern})
+
+
+@check
+def server_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    result_types = set(params.get("result_types") or ())
+    for turn in conversation_turns(ctx):
+        if turn.role != "assistant":
+            continue
+        seen: set[str] = set()
+        for block in turn.blocks:
+            if block.type == "server_tool_use" and isinstance(block.data.get("id"), str):
+                seen.add(block.data["id"])
+            elif block.type in result_types and "tool_use_id" in block.data and block.data["tool_use_id"] not in seen:
+                yield Hit(block.path + "/tool_use_id", {"type": block.type, "id": show(block.data["tool_use_id"])})
+
+
+# ---------------------------------------------------------------------- strict schemas / structured outputs
+
+
+def _what(base: str) -> str:
+    return "an output schema" if base.startswith("/output") else "a strict tool schema"
+
+
+@check
+def strict_additional_properties(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for schema in subset.strict_schemas(ctx):
+        for node in schema.nodes:
+            if "object" not in subset.types_of(node.schema):
+                continue
+            value = node.schema.get("additionalProperties")
+            if value is False:
+                continue
+            if "additionalProperties" in node.schema:
+                yield Hit(node.path + "/additionalProperties", {"what": _what(schema.base), "found": f"found {show(value)}"},
+                          edits=(Edit("replace", node.path + "/additionalProperties", False),))
+            else:
+                yield Hit(node.path, {"what": _what(schema.base), "found": "it is missing"},
+                          edits=(Edit("add", node.path + "/additionalProperties", False),))
+
+
+@check
+def strict_unsupported_keyword(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    keywords = params.get("keywords") or ()
+    for schema in subset.strict_schemas(ctx):
+        for node in schema.nodes:
+            for keyword in keywords:
+                if keyword in node.schema:
+                    types = "/".join(subset.types_of(node.schema)) or "untyped"
+                    yield Hit(pointer.join(node.path, keyword), {"what": _what(schema.base), "keyword": keyword, "types": types})
+
+
+@check
+def strict_min_items(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = params.get("allowed") or (0, 1)
+    for schema in subset.strict_schemas(ctx):
+        for node in schema.nodes:
+            if "minItems" in node.schema:
+                value = node.schema["minItems"]
+                if not (is_int(value) and value in allowed):
+                    yield Hit(node.path + "/minItems", {"what": _what(schema.base), "value": show(value)})
+
+
+@check
+def strict_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    allowed = params.get("formats") or ()
+    for schema in subset.strict_schemas(ctx):
+        for node in schema.nodes:
+            value = node.schema.get("format")
+            if isinstance(value, str) and value not in allowed:
+                yield Hit(node.path + "/format", {"what": _what(schema.base), "format": show(value), "allowed": ", ".join(allowed)})
+
+
+@check
+def strict_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for schema in subset.strict_schemas(ctx):
+        for node in schema.nodes:
+            values = node.schema.get("enum")
+            if not isinstance(values, list):
+                continue
+            for k, value in enumerate(values):
+                if isinstance(value, (dict, list)):
+                    yield Hit(f"{node.path}/enum/{k}", {"what": _what(schema.base), "found": json_type(value)})
+                    break
+
+
+@check
+def strict_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for schema in subset.strict_schemas(ctx):
+        for node in schema.nodes:
+            value = node.schema.get("pattern")
+            if isinstance(value, str):
+                construct = subset.unsupported_regex(value)
+                if construct is not None:
+                    yield Hit(node.path + "/pattern", {"what": _what(schema.base), "construct": construct})
+
+
+@check
+def strict_ref(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for schema in subset.strict_schemas(ctx):
+        for node, ref, reason in subset.ref_problems(schema):
+            yield Hit(node.path, {"what": _what(schema.base), "ref": show(ref), "reason": reason})
+
+
+@check
+def strict_tools_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    limit = int(params["limit"])
+    strict = [i for i, t in ctx.tools if t.get("strict") is True]
+    if len(strict) > limit:
+        yield Hit(f"/tools/{strict[limit]}/strict", {"count": len(strict), "limit": limit})
+
+
+@check
+def strict_optional_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    limit = int(params["limit"])
+    total = 0
+    for node in subset.nodes(ctx):
+        props = node.schema.get("properties")
+        if not isinstance(props, dict) or "object" not in subset.types_of(node.schema):
+            continue
+        required = node.schema.get("required")
+        names = set(r for r in required if isinstance(r, str)) if isinstance(required, list) else set()
+        before = total
+        total += sum(1 for name in props if name not in names)
+        if before <= limit < total:
+            where = node.path
+    if total > limit:
+        yield Hit(where, {"count": total, "limit": limit})
+
+
+@check
+def strict_union_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    limit = int(params["limit"])
+    total = 0
+    for node in subset.nodes(ctx):
+        if node.is_property and subset.is_union(node.schema):
+            total += 1
+            if total == limit + 1:
+                where = node.path
+    if total > limit:
+        yield Hit(where, {"count": total, "limit": limit})
+
+
+@check
+def strict_programmatic(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    for index, tool in ctx.tools:
+        callers = tool.get("allowed_callers")
+        if tool.get("strict") is True and isinstance(callers, list):
+            programmatic = [c for c in callers if isinstance(c, str) and c != "direct"]
+            if programmatic:
+                yield Hit(f"/tools/{index}/strict", {"callers": ", ".join(programmatic)})

@@ -1,0 +1,496 @@
+"""Fix request fixtures in place: ``fix_file()`` and ``fix_paths()``.
+
+Guarantees:
+
+- JSON is edited as text, at the spans of the members and values a fix touches: indentation,
+  key order and every other byte stay as they were (CRLF too).
+- YAML goes through ruamel.yaml's round trip, merged back into the original text so
+  comments, quoting and layout survive (see ``yaml_text``).
+- JSONL: only the lines that are fixed change, each edited as JSON text.
+- Each edit is verified: the edited text must parse to exactly the document the edits
+  describe, or the fix is not used.
+- A file that does not parse (or whose documents cannot be read) is never touched; after
+  fixing, the whole file is parsed and validated again, and if that fails or the findings
+  got worse nothing is written and the file is reported.
+- Writes are atomic: a temporary file in the same directory, flushed and fsynced, with the
+  original's permission bits, then ``os.replace``. A UTF-8 BOM and the line endings are kept.
+- With ``diff=True`` a unified diff is produced and nothing is written.
+
+Findings silenced by the configuration or inline ``# claude-preflight: ignore`` comments are
+not fixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from claude_preflight.dates import now_utc
+from claude_preflight.files.checking import FileResult, Options, check_document
+from claude_preflight.files.documents import (
+    JSONL_SUFFIXES,
+    YAML_SUFFIXES,
+    Document,
+    FileProblem,
+    discover,
+)
+from claude_preflight.fixing.body import AppliedFix, applied_fix
+from claude_preflight.fixing.engine import Located, allowed, run
+from claude_preflight.fixing.patch import PatchError, Record, apply_edits, map_through
+from claude_preflight.report import Finding
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class FileFixResult:
+    """The outcome of fixing one file.
+
+    ``result`` holds what remains (findings located in the fixed text, or in the original
+    when nothing changed) in the form the output writers take. ``written`` says whether the
+    file was rewritten; ``diff`` is the unified diff of the change (empty when none);
+    ``refused`` explains why fixes were found but nothing was written.
+    """
+
+    path: str
+    applied: list[AppliedFix] = field(default_factory=list)
+    result: FileResult = field(default_factory=lambda: FileResult(""))
+    written: bool = False
+    diff: str = ""
+    refused: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied) and self.refused is None
+
+    @property
+    def remaining(self) -> list[Finding]:
+        return self.result.findings
+
+    @property
+    def problems(self) -> list[FileProblem]:
+        return self.result.problems
+
+    def fixable(self, unsafe: bool = True) -> list[Finding]:
+        """Remaining findings with a fix that ``--unsafe-fixes`` (or a plain ``--fix``) may apply."""
+        return [f for f in self.result.findings if allowed(f, unsafe)]
+
+
+# ------------------------------------------------------------------ reading text
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in YAML_SUFFIXES:
+        return "yaml"
+    return "json"
+
+
+def _read_documents(name: str, kind: str, text: str) -> list[Document | FileProblem]:
+    """The documents of ``text`` exactly as ``check`` reads them from a file.
+
+    files/documents.py reads from paths only; its per-format readers take text, which the
+    fixer needs for a fixed text that exists only in memory.
+    """
+    from claude_preflight.files import documents
+
+    reader = {"jsonl": documents._jsonl, "yaml": documents._yaml, "json": documents._json}[kind]
+    try:
+        return list(reader(name, text))
+    except (ValueError, RecursionError, TypeError) as exc:  # defensive: readers report, not raise
+        return [FileProblem(name, 1, 1, f"cannot read: {exc}")]
+
+
+@dataclass
+class _Checked:
+    docs: list[Document]
+    problems: list[FileProblem]
+    findings: list[Located]  # after configuration and inline suppressions
+    result: FileResult
+
+
+def _check_text(name: str, kind: str, text: str, options: Options) -> _Checked:
+    """Like Checker.check_file, on text (the fixed text may exist only in memory)."""
+    from claude_preflight.files.checking import Checker
+    from claude_preflight.files.suppress import InlineSuppressions
+
+    items = _read_documents(name, kind, text)
+    docs = [d for d in items if isinstance(d, Document)]
+    problems = [p for p in items if isinstance(p, FileProblem)]
+    inline = InlineSuppressions.parse(text) if kind == "yaml" else None
+    located: list[Located] = []
+    for index, doc in enumerate(docs):
+        outcome = check_document(doc, options)
+        if isinstance(outcome, FileProblem):
+            problems.append(outcome)
+            continue
+        kept = options.config.apply(outcome, name)
+        if inline is not None:
+            kept = inline.filter(kept)
+        located.extend(Located(index, f) for f in kept)
+    findings = [item.finding for item in located]
+    if inline is not None:
+        checker = Checker(options)
+        for directive in inline.unused():
+            selectors = "[" + ", ".join(directive.selectors) + "]" if directive.selectors else "(all)"
+            meta = checker.meta("CF002", {"selectors": selectors}, file=name, line=directive.line, column=directive.column)
+            findings.extend(options.config.apply(meta, name))
+    result = FileResult(name, findings=findings, problems=problems, requests=len(docs))
+    return _Checked(docs, problems, located, result)
+
+
+# ------------------------------------------------------------------ applying edits to text
+
+
+def _loads(text: str) -> Any:
+    """Parse JSON like the reader (NaN and Infinity are read; the last duplicate key wins)."""
+    return json.loads(text)
+
+
+def _yaml_documents(text: str) -> list[Any]:
+    from claude_preflight.files import yaml_source
+
+    return yaml_source.load_documents(text)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as JSON values (NaN equals NaN; key order matters not)."""
+    try:
+        if a == b:
+            return True
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _prefixed(finding: Finding, base: str) -> list[Any]:
+    return [replace(e, path=base + e.path) for e in finding.edits]
+
+
+def _apply_json(text: str, doc: Document, finding: Finding) -> tuple[str, list[Record]] | None:
+    from claude_preflight.fixing import json_text
+
+    try:
+        data = _loads(text)
+        expected, records = apply_edits(data, _prefixed(finding, doc.base))
+        new_text = json_text.apply_edits(text, data, finding.edits, doc.base)
+        if not same(_loads(new_text), expected):
+            return None
+    except (PatchError, ValueError, RecursionError, TypeError):
+        return None
+    return new_text, records
+
+
+def _apply_yaml(text: str, doc: Document, finding: Finding) -> tuple[str, list[Record]] | None:
+    from claude_preflight.files.yaml_source import YamlProblem
+    from claude_preflight.fixing import yaml_text
+
+    number = (doc.record - 1) if doc.record else 0  # the document's index in the YAML stream
+    try:
+        before = _yaml_documents(text)
+        expected, records = apply_edits(before[number], _prefixed(finding, doc.base))
+        new_text = yaml_text.apply_edits(text, number, finding.edits, doc.base)
+        after = _yaml_documents(new_text)
+        wanted = list(before)
+        wanted[number] = expected
+        if len(after) != len(wanted) or not all(same(x, y) for x, y in zip(after, wanted)):
+            return None
+    except (PatchError, YamlProblem, ValueError, RecursionError, TypeError, IndexError, KeyError, AttributeError):
+        return None
+    except Exception:  # ruamel.yaml raises its own error types on odd input
+        return None
+    return new_text, records
+
+
+# ------------------------------------------------------------------ the loop on one text
+
+
+@dataclass
+class _Run:
+    text: str
+    applied: list[AppliedFix]
+    records: dict[int, list[Record]]
+
+
+def _fix_text(name: str, kind: str, text: str, options: Options, unsafe: bool, doc_offset: int = 0, line: int | None = None) -> _Run:
+    """Fix one JSON or YAML text (a whole file, or one JSONL line with ``kind='json'``)."""
+    docs_cache: dict[str, _Checked] = {}
+
+    def checked(state: str) -> _Checked:
+        found = docs_cache.get(state)
+        if found is None:
+            docs_cache.clear()
+            found = docs_cache[state] = _check_text(name, kind, state, options)
+        return found
+
+    def evaluate(state: str) -> list[Located]:
+        return checked(state).findings
+
+    def apply(state: str, item: Located) -> tuple[str, list[Record]] | None:
+        docs = checked(state).docs
+        if item.doc >= len(docs):
+            return None
+        doc = docs[item.doc]
+        return _apply_yaml(state, doc, item.finding) if kind == "yaml" else _apply_json(state, doc, item.finding)
+
+    outcome = run(text, evaluate, apply, unsafe=unsafe)
+    rules = options.catalogue.rule_by_code
+    applied = []
+    records: dict[int, list[Record]] = {}
+    for step in outcome.steps:
+        finding = step.item.finding
+        where = (name, line if line is not None else finding.line, finding.column)
+        doc = checked(step.before).docs[step.item.doc] if step.item.doc < len(checked(step.before).docs) else None
+        applied.append(applied_fix(step, rules, doc.base if doc is not None else "", where))
+        records.setdefault(step.item.doc + doc_offset, []).extend(step.records)
+    return _Run(outcome.state, applied, records)
+
+
+# ------------------------------------------------------------------ files
+
+
+def _newline_split(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _diff(name: str, before: str, after: str) -> str:
+    lines = list(difflib.unified_diff(_newline_split(before), _newline_split(after), f"a/{name}", f"b/{name}"))
+    out = []
+    for item in lines:
+        if item.endswith("\n"):
+            out.append(item)
+        else:
+            out.append(item + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _keys(checked: _Checked) -> set[tuple[int, str, str]]:
+    return {item.key for item in checked.findings}
+
+
+def _worse(before: _Checked, after: _Checked, records: dict[int, list[Record]]) -> str | None:
+    if len(after.problems) > len(before.problems) or len(after.docs) != len(before.docs):
+        return "the fixed text could not be read back"
+    expected = set()
+    for doc, code, path in _keys(before):
+        mapped = map_through(path, records.get(doc, ()))
+        if mapped is not None:
+            expected.add((doc, code, mapped))
+    new = _keys(after) - expected
+    if new:
+        doc, code, path = sorted(new)[0]
+        return f"fixing would introduce {code} at {path or '/'}"
+    if len(after.result.findings) > len(before.result.findings):
+        return "fixing would add findings"
+    return None
+
+
+_ENCODINGS = (  # byte order mark -> codec writing the text after it
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (BOM, "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+def _encoding(data: bytes) -> tuple[bytes, str]:
+    """(byte order mark, codec) of a file, so the fixed text is written the same way."""
+    for mark, codec in _ENCODINGS:
+        if data.startswith(mark):
+            return mark, codec
+    return b"", "utf-8"
+
+
+def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: bool = False) -> FileFixResult:
+    """Fix one file in place (or, with ``diff=True``, only compute the diff)."""
+    path = Path(path)
+    name = str(path)
+    if options.as_of is None:
+        options = replace(options, as_of=now_utc())  # one moment for the whole run
+    from claude_preflight.files.documents import decode, read_bytes
+
+    data, problem = read_bytes(path)
+    if problem is not None or data is None:
+        problems = [problem] if problem is not None else []
+        return FileFixResult(name, result=FileResult(name, problems=problems))
+    text, problem = decode(data, name)
+    if problem is not None or text is None:
+        problems = [problem] if problem is not None else []
+        return FileFixResult(name, result=FileResult(name, problems=problems))
+    mark, codec = _encoding(data)
+    kind = _kind(path)
+    before = _check_text(name, kind, text, options)
+    if before.problems and kind != "jsonl":
+        return FileFixResult(name, result=before.result)  # never touch a file that does not parse
+    if not any(allowed(item.finding, unsafe) for item in before.findings):
+        return FileFixResult(name, result=before.result)
+    try:
+        new_text, applied, records = _fix(name, kind, text, options, unsafe)
+    except (RecursionError, MemoryError):
+        return FileFixResult(name, result=before.result, refused="the file is too large or too deeply nested to fix")
+    if not applied or new_text == text:
+        return FileFixResult(name, result=before.result)
+    after = _check_text(name, kind, new_text, options)
+    reason = _worse(before, after, records)
+    if reason is not None:
+        return FileFixResult(name, applied=applied, result=before.result, refused=reason)
+    change = _diff(name, text, new_text)
+    outcome = FileFixResult(name, applied=applied, result=after.result, diff=change)
+    if diff:
+        return outcome
+    try:
+        payload = mark + new_text.encode(codec)
+    except UnicodeEncodeError:
+        return FileFixResult(name, applied=applied, result=before.result, refused=f"the fixed text cannot be written as {codec}")
+    try:
+        atomic_write(path, payload, expect=data)
+    except (OSError, _Changed) as exc:
+        reason = str(exc) if isinstance(exc, _Changed) else f"cannot write: {exc.strerror or exc}"
+        return FileFixResult(name, applied=applied, result=before.result, refused=reason)
+    outcome.written = True
+    return outcome
+
+
+def _fix(name: str, kind: str, text: str, options: Options, unsafe: bool) -> tuple[str, list[AppliedFix], dict[int, list[Record]]]:
+    if kind != "jsonl":
+        work = text
+        crlf = kind == "yaml" and "\r\n" in text
+        if crlf:
+            work = text.replace("\r\n", "\n")
+        outcome = _fix_text(name, kind, work, options, unsafe)
+        new_text = outcome.text
+        if crlf:
+            new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
+        return new_text, outcome.applied, outcome.records
+    # JSONL: each record line is fixed on its own; other lines are kept byte for byte.
+    # Only "\n" ends a record (as in files/documents.py): U+2028 may sit raw inside a string.
+    applied: list[AppliedFix] = []
+    records: dict[int, list[Record]] = {}
+    doc_index = 0
+    out = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        body = raw[:-1] if raw.endswith("\r") else raw
+        ending = raw[len(body) :]
+        if not body.strip():
+            out.append(raw)
+            continue
+        single = _check_text(name, "json", body, options)
+        count = len(single.docs)
+        if single.problems or not any(allowed(item.finding, unsafe) for item in single.findings):
+            out.append(raw)
+            doc_index += count
+            continue
+        outcome = _fix_text(name, "json", body, options, unsafe, doc_offset=doc_index, line=number)
+        if "\n" in outcome.text:
+            out.append(raw)  # a record must stay on one line; cannot happen for one-line JSON
+            doc_index += count
+            continue
+        out.append(outcome.text + ending)
+        applied.extend(outcome.applied)
+        for doc, recs in outcome.records.items():
+            records.setdefault(doc, []).extend(recs)
+        doc_index += count
+    return "\n".join(out), applied, records
+
+
+class _Changed(Exception):
+    """The file changed on disk while it was being fixed."""
+
+
+def _write_all(stream: IO[bytes], payload: bytes) -> None:
+    """Write every byte (a separate function so tests can interrupt a write half-way)."""
+    view = memoryview(payload)
+    while view:
+        written = stream.write(view)
+        view = view[written or 0 :] if written is not None else view[len(view) :]
+
+
+def atomic_write(path: Path, payload: bytes, *, expect: bytes | None = None) -> None:
+    """Replace ``path`` by ``payload`` atomically, keeping its permission bits (and owner
+    where allowed). The target of a symlink is replaced, not the link. With ``expect``, the
+    file must still hold exactly those bytes (else :class:`_Changed`)."""
+    target = Path(os.path.realpath(path))
+    current = os.stat(target)
+    if not stat.S_ISREG(current.st_mode):
+        raise _Changed("not a regular file; only regular files are rewritten")
+    if expect is not None and target.read_bytes() != expect:
+        raise _Changed("the file changed on disk while it was being fixed")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".fix.tmp", dir=str(target.parent))
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            _write_all(stream, payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, stat.S_IMODE(current.st_mode))
+        if hasattr(os, "chown"):
+            with contextlib.suppress(OSError):
+                os.chown(temp, current.st_uid, current.st_gid)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_directory(target.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def fix_paths(paths: Iterable[str], options: Options, *, unsafe: bool = False, diff: bool = False) -> Iterator[FileFixResult]:
+    """Fix every request file under ``paths`` (files and directories, like ``check``)."""
+    if options.as_of is None:
+        options = replace(options, as_of=now_utc())
+    for item in discover(list(paths)):
+        if isinstance(item, FileProblem):
+            yield FileFixResult(item.file, result=FileResult(item.file, problems=[item]))
+        else:
+            yield fix_file(item, options, unsafe=unsafe, diff=diff)
+
+
+def summarize(results: Iterable[FileFixResult], *, unsafe: bool = False, diff: bool = False) -> str:
+    """One paragraph for the end of ``check --fix``: what was fixed, what remains."""
+    results = list(results)
+    changed = [r for r in results if r.changed and (r.written or diff)]
+    fixes = sum(len(r.applied) for r in changed)
+    remaining = sum(len(r.remaining) for r in results)
+    unsafe_left = 0 if unsafe else sum(1 for r in results for f in r.remaining if f.edits and f.fix_safety == "unsafe")
+    verb = "Would fix" if diff else "Fixed"
+    lines = [f"{verb} {fixes} issue(s) in {len(changed)} file(s); {remaining} finding(s) remain."]
+    if unsafe_left:
+        lines.append(f"{unsafe_left} more can be fixed with --unsafe-fixes (they change what the request does).")
+    for r in results:
+        if r.refused:
+            lines.append(f"{r.path}: not fixed: {r.refused}")
+    return "\n".join(lines)
+
+
+def to_json(result: FileFixResult) -> dict[str, Any]:
+    """A JSON-ready view of one file's fix (for ``--format json``)."""
+    return {
+        "file": result.path,
+        "written": result.written,
+        "refused": result.refused,
+        "applied": [a.to_dict() for a in result.applied],
+        "remaining": [f.to_dict() for f in result.remaining],
+    }
+
+
+__all__ = ["FileFixResult", "atomic_write", "fix_file", "fix_paths", "summarize", "to_json"]
