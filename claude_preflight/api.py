@@ -146,4 +146,6 @@ def _sort_key(finding: Finding) -> tuple[Any, ...]:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
+    if len(findings) < 2:
+        return findings
     return sorted(findings, key=_sort_key)

@@ -46,6 +46,7 @@ class Config:
     paths: tuple[str, ...] = ()
     root: Path | None = None
     source: str | None = None
+    path: Path | None = None
 
     # ----------------------------------------------------------------- matching
 
@@ -135,7 +136,8 @@ def load_config(start: str | Path | None = None) -> Config:
     table = _toml(path).get("tool", {}).get("claude-preflight")
     if table is None:
         return Config()
-    return config_from_mapping(table, root=path.parent, source=f"{path} [tool.claude-preflight]")
+    config = config_from_mapping(table, root=path.parent, source=f"{path} [tool.claude-preflight]")
+    return replace(config, path=path)
 
 
 def config_from_mapping(table: Mapping[str, Any], *, root: Path | None = None, source: str = "configuration") -> Config:

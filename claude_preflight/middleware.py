@@ -41,6 +41,7 @@ import warnings
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -97,6 +98,7 @@ _BODY_VERSION = frozenset({"bedrock-invoke", "vertex"})
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "x-amz-security-token"})
 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+UNKNOWN_ENDPOINT_RULE = "endpoint-unknown"
 _LOG_LEVEL = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO}
 
 
@@ -135,7 +137,7 @@ def _sdk_middleware_base() -> type:
         raise ImportError(
             "PreflightMiddleware needs the anthropic SDK (2.13 or later): pip install 'claude-preflight[anthropic]'"
         ) from exc
-    return Middleware  # type: ignore[no-any-return]
+    return Middleware
 
 
 def _bound_class(cls: type) -> type:
@@ -225,7 +227,7 @@ def _find_client(call_next: Any, base: type | None) -> Any:
                 return value
             if inspect.isfunction(value) or inspect.ismethod(value):
                 stack.append(value)
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     for _ in range(48):
         if frame is None:
             break
@@ -241,7 +243,7 @@ def _client_base() -> type | None:
         from anthropic._base_client import BaseClient
     except ImportError:  # pragma: no cover - a future SDK layout
         return None
-    return BaseClient  # type: ignore[no-any-return]
+    return BaseClient
 
 
 def _header_pairs(headers: Any) -> list[tuple[str, str]]:
@@ -315,7 +317,7 @@ class PreflightMiddleware:
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> PreflightMiddleware:
-        return object.__new__(_bound_class(cls))  # type: ignore[no-any-return]
+        return object.__new__(_bound_class(cls))
 
     def __init__(
         self,
@@ -365,25 +367,23 @@ class PreflightMiddleware:
     def handle(self, request: Any, call_next: Callable[[Any], Any]) -> Any:
         """Sync clients: check the first attempt, then pass the request on."""
         if self._wants(request):
-            client = _find_client(call_next, self._client_cls)
-            options = self._prepare(client, request)
+            client, options = self._locate(request, call_next)
             if inspect.isawaitable(options):  # pragma: no cover - an async client in a sync chain
                 options.close()  # type: ignore[attr-defined]
                 options = request.options
-            request = self.respond(request, *self._check(request, client, options))
+            request = self._guard(request, client, options)
         return call_next(request)
 
     async def handle_async(self, request: Any, call_next: Callable[[Any], Any]) -> Any:
         """Async clients: the same as :meth:`handle`."""
         if self._wants(request):
-            client = _find_client(call_next, self._client_cls)
-            options = self._prepare(client, request)
+            client, options = self._locate(request, call_next)
             if inspect.isawaitable(options):
                 try:
                     options = await options
                 except Exception:
                     options = request.options
-            request = self.respond(request, *self._check(request, client, options))
+            request = self._guard(request, client, options)
         return await call_next(request)
 
     # ------------------------------------------------------------------ the check
@@ -391,6 +391,14 @@ class PreflightMiddleware:
     def _wants(self, request: Any) -> bool:
         # The SDK calls the chain once per attempt; a retry resends what was checked.
         return not getattr(request, "retries_taken", 0)
+
+    def _locate(self, request: Any, call_next: Any) -> tuple[Any, Any]:
+        """The client running the chain and the request options it will send (or awaitable)."""
+        try:
+            client = _find_client(call_next, self._client_cls)
+            return client, self._prepare(client, request)
+        except Exception:  # pragma: no cover - defensive: check what the SDK handed us
+            return None, request.options
 
     def _prepare(self, client: Any, request: Any) -> Any:
         """The options after the client's own request preparation (or the SDK's view on failure)."""
@@ -480,10 +488,20 @@ class PreflightMiddleware:
             api_version=self.api_version,
             default_api_version=self.config.api_version,
         )
-        report = replace(report, findings=tuple(self.config.apply(report.findings)))
+        findings = [_sdk_route(f) for f in report.findings]
+        report = replace(report, findings=tuple(self.config.apply(findings)))
+        return report, view
+
+    def _guard(self, request: Any, client: Any, options: Any) -> Any:
+        try:
+            report, view = self._check(request, client, options)
+        except Exception:
+            # A fault of the checker must never stop a request the API may well accept.
+            logger.warning("claude-preflight could not check %r; sending it unchecked", request, exc_info=True)
+            return request
         if self.on_report is not None:
             self.on_report(report, view)
-        return report, view
+        return self.respond(request, report, view)
 
     # ------------------------------------------------------------------ acting on it
 
@@ -520,6 +538,14 @@ class PreflightMiddleware:
 # ----------------------------------------------------------------------------- helpers
 
 
+def _sdk_route(finding: Any) -> Any:
+    """The SDK built the path itself: a route the catalogue does not know means the
+    catalogue lags behind the SDK, not that the request will fail."""
+    if finding.name == UNKNOWN_ENDPOINT_RULE and finding.severity != "info":
+        return replace(finding, severity="info")
+    return finding
+
+
 def _given(headers: Any) -> Mapping[str, Any]:
     return headers if isinstance(headers, Mapping) else {}
 
@@ -533,7 +559,7 @@ def _join(base: Any, path: str) -> str:
 
 def _user_stacklevel() -> int:
     """A stacklevel that points the warning at the first frame outside the SDK, httpx and us."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))

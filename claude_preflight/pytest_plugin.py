@@ -173,10 +173,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _add_outside_files(config: pytest.Config, collection: Collection) -> None:
-    """With no paths on the command line, also collect matched files that lie outside
-    the default ones (testpaths or the invocation directory)."""
-    source = getattr(config, "args_source", None)
-    if source is None or source == pytest.Config.ArgsSource.ARGS:
+    """When pytest runs its ``testpaths`` (no paths on the command line), also collect the
+    matched files that lie outside them. Paths given on the command line are respected."""
+    if getattr(config, "args_source", None) != pytest.Config.ArgsSource.TESTPATHS:
         return
     bases = []
     for arg in config.args:
@@ -193,7 +192,19 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PreflightF
     collection = parent.config.stash.get(_COLLECTION, None)
     if collection is None or file_path.suffix.lower() not in _SUFFIXES or not collection.matches(file_path):
         return None
-    return PreflightFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+    return PreflightFile.from_parent(parent, path=file_path)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Configured overrides that suppressed nothing in the checked files (rule CF001)."""
+    collection = config.stash.get(_COLLECTION, None)
+    if collection is None or collection._checker is None:
+        return
+    stale = collection.checker.unused_overrides()
+    if stale:
+        terminalreporter.section("claude-preflight")
+        for finding in stale:
+            terminalreporter.line(render_finding(finding, finding.file))
 
 
 # ----------------------------------------------------------------------------- fixture files
@@ -287,7 +298,9 @@ class PreflightItem(pytest.Item):
         return "\n".join(lines)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        where = self._relative(str(self.path)) + (f"::{self.name}" if self.record else "")
+        # shown as the failure headline: "file" or "file:line" (never a suffix of the node id,
+        # which pytest would rewrite in verbose output)
+        where = self._relative(str(self.path)) + (f":{self.record}" if self.record else "")
         return self.path, (self.record - 1 if self.record else None), where
 
 

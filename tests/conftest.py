@@ -11,6 +11,12 @@ REPO = Path(__file__).resolve().parent.parent
 CATALOGUE_DATE = "2026-11-24"
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI picks GitHub annotations under GITHUB_ACTIONS; tests choose formats explicitly."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()

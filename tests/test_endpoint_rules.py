@@ -381,3 +381,19 @@ ENDPOINTS = [BATCHES, "/v1/agents", "/v1/environments", "/v1/sessions", "/v1/ses
 def test_never_raises_on_endpoint_bodies(body: Any, endpoint: str) -> None:
     report = run(body, endpoint=endpoint, headers=MA)
     assert "PF900" not in report.codes(), [f.message for f in report.findings if f.code == "PF900"]
+
+
+WEIRD = [None, True, 0, -1, 2.5, "", "x", [], [[]], {}, {"type": []}, {"type": {}}, [{"type": []}], [{"type": {"a": 1}}]]
+KEYS = ["requests", "custom_id", "params", "events", "initial_events", "agent", "model", "inputs", "config", "metadata", "mcp_servers",
+        "tools", "multiagent", "schedule", "name", "display_name", "description", "instructions", "vault_ids", "resources"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_unhashable_and_odd_values_never_raise(endpoint: str) -> None:
+    for key in KEYS:
+        for value in WEIRD:
+            for body in ({key: value}, {key: [value]}, {key: {"type": value, "agent": value, "networking": value, "session_ids": value}}):
+                if key == "requests":
+                    body = {"requests": [{"custom_id": value, "params": value}, value]}
+                report = run(body, endpoint=endpoint, headers={**MA, "anthropic-beta": [value]})
+                assert "PF900" not in report.codes(), (endpoint, body, [f.message for f in report.findings if f.code == "PF900"])

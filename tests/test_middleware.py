@@ -100,6 +100,7 @@ class LocalAPI:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.fail_next = 0
+        self.clients: list[Any] = []
         self._lock = threading.Lock()
         api = self
 
@@ -111,7 +112,10 @@ class LocalAPI:
 
             def do_GET(self) -> None:
                 api.record(self, None)
-                self.reply(404, {"type": "error", "error": {"type": "not_found_error", "message": "not here"}})
+                if self.path.split("?", 1)[0] == "/v1/models":
+                    self.reply(200, {"data": [], "has_more": False, "first_id": None, "last_id": None})
+                else:
+                    self.reply(404, {"type": "error", "error": {"type": "not_found_error", "message": "not here"}})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -167,7 +171,14 @@ class LocalAPI:
         self.thread.start()
         return self
 
+    def track(self, client: Any) -> Any:
+        """Close the client's connections when the test ends (no stray sockets)."""
+        self.clients.append(client)
+        return client
+
     def __exit__(self, *exc: Any) -> None:
+        for client in self.clients:
+            client.close()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
@@ -193,7 +204,7 @@ def api() -> Iterator[LocalAPI]:
 
 def anthropic_client(api: LocalAPI, *middleware: Any, **kwargs: Any) -> Any:
     kwargs.setdefault("max_retries", 0)
-    return anthropic.Anthropic(api_key=fake_secret(), base_url=api.url, middleware=list(middleware), **kwargs)
+    return api.track(anthropic.Anthropic(api_key=fake_secret(), base_url=api.url, middleware=list(middleware), **kwargs))
 
 
 class Reports:
@@ -249,9 +260,11 @@ def test_retired_model_is_rejected(api: LocalAPI) -> None:
 def test_with_middleware_and_both_client_kinds(api: LocalAPI) -> None:
     guard = PreflightMiddleware(as_of=AS_OF)
     assert isinstance(guard, anthropic.Middleware) and isinstance(guard, PreflightMiddleware)
-    client = anthropic.Anthropic(api_key=fake_secret(), base_url=api.url, max_retries=0).with_middleware(guard)
+    plain = api.track(anthropic.Anthropic(api_key=fake_secret(), base_url=api.url, max_retries=0))
+    client = api.track(plain.with_middleware(guard))
     client.messages.create(**body())
-    anthropic.AsyncAnthropic(api_key=fake_secret(), base_url=api.url, middleware=[guard])  # the SDK accepts the same object
+    # the SDK accepts the same object for an async client
+    asyncio.run(anthropic.AsyncAnthropic(api_key=fake_secret(), base_url=api.url, middleware=[guard]).close())
     with pytest.raises(PreflightError):
         client.messages.create(**body(), extra_body={"top_k": 5})
     assert len(api.received) == 1
@@ -260,12 +273,25 @@ def test_with_middleware_and_both_client_kinds(api: LocalAPI) -> None:
 def test_credentials_are_not_handed_to_the_checks(api: LocalAPI) -> None:
     reports = Reports()
     key = fake_secret()
-    client = anthropic.Anthropic(api_key=key, base_url=api.url, middleware=[PreflightMiddleware(as_of=AS_OF, on_report=reports)])
+    client = api.track(anthropic.Anthropic(api_key=key, base_url=api.url, middleware=[PreflightMiddleware(as_of=AS_OF, on_report=reports)]))
     client.messages.create(**body())
     view = reports.seen[0][1]
     assert key not in repr(view)
     assert ("authorization", "Bearer <redacted>") in view.headers
     assert api.received[0].headers["authorization"] == f"Bearer {key}"
+
+
+def test_a_fault_of_the_checker_never_blocks_the_request(api: LocalAPI, caplog: pytest.LogCaptureFixture) -> None:
+    guard = PreflightMiddleware(as_of=AS_OF)
+
+    def broken(*args: Any, **kwargs: Any) -> RequestView:
+        raise RuntimeError("checker bug")
+
+    guard.view = broken  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="claude_preflight"):
+        anthropic_client(api, guard).messages.create(**body())
+    assert len(api.received) == 1
+    assert "could not check" in caplog.text and "checker bug" in caplog.text
 
 
 # ----------------------------------------------------------------------------- warn and log
@@ -337,14 +363,16 @@ def test_invalid_arguments_fail_at_construction(kwargs: dict[str, Any], error: t
 def test_async_client(api: LocalAPI) -> None:
     async def main() -> None:
         client = anthropic.AsyncAnthropic(api_key=fake_secret(), base_url=api.url, max_retries=0, middleware=[PreflightMiddleware(as_of=AS_OF)])
-        message = await client.messages.create(**body())
-        assert message.content[0].text == "Hello!"
-        with pytest.raises(PreflightError):
-            await client.messages.create(**body("claude-opus-4-8"), extra_body={"temperature": 1.0})
-        stream = await client.messages.create(**body(), stream=True)
-        kinds = [event.type async for event in stream]
-        assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
-        await client.close()
+        try:
+            message = await client.messages.create(**body())
+            assert message.content[0].text == "Hello!"
+            with pytest.raises(PreflightError):
+                await client.messages.create(**body("claude-opus-4-8"), extra_body={"temperature": 1.0})
+            stream = await client.messages.create(**body(), stream=True)
+            kinds = [event.type async for event in stream]
+            assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
+        finally:
+            await client.close()
 
     asyncio.run(main())
     assert [r.body.get("stream", False) for r in api.received] == [False, True]
@@ -392,36 +420,55 @@ def test_retries_are_not_checked_again(api: LocalAPI) -> None:
     assert len([w for w in caught if issubclass(w.category, PreflightWarning)]) == 1
 
 
+def test_requests_without_a_body_and_unknown_routes_pass(api: LocalAPI) -> None:
+    reports = Reports()
+    client = anthropic_client(api, PreflightMiddleware(as_of=AS_OF, on_report=reports))
+    assert list(client.models.list()) == []
+    # a route newer than the catalogue: the SDK built the path, so the guard does not block it
+    client.post("/v1/brand_new_route", cast_to=object, body={"anything": 1})
+    assert [(r.method, r.path.split("?")[0]) for r in api.received] == [("GET", "/v1/models"), ("POST", "/v1/brand_new_route")]
+    unknown = reports.seen[1][0]
+    assert unknown.ok and unknown.findings and all(f.severity == "info" for f in unknown.findings)
+
+
 # ----------------------------------------------------------------------------- surfaces
 
 
 def _bedrock(api: LocalAPI, guard: Any) -> Any:
-    return anthropic.AnthropicBedrock(api_key=fake_secret(), aws_region="us-east-1", base_url=api.url, middleware=[guard], max_retries=0)
+    return api.track(anthropic.AnthropicBedrock(api_key=fake_secret(), aws_region="us-east-1", base_url=api.url, middleware=[guard], max_retries=0))
 
 
-CLIENTS: dict[str, tuple[Callable[[LocalAPI, Any], Any], str, str]] = {
-    # surface: (client factory, model, path that reaches the server)
-    "anthropic": (lambda api, g: anthropic_client(api, g), "claude-sonnet-4-6", "/v1/messages"),
-    "bedrock-invoke": (_bedrock, "anthropic.claude-sonnet-4-6", "/model/anthropic.claude-sonnet-4-6/invoke"),
+# Bedrock InvokeModel models before Claude 4.7 refuse the body version SDK 2.x fills in (2026-10-21);
+# code on that path sends the Bedrock one itself.
+INVOKE_VERSION = {"extra_body": {"anthropic_version": "bedrock-2023-05-31"}}
+
+CLIENTS: dict[str, tuple[Callable[[LocalAPI, Any], Any], str, str, dict[str, Any]]] = {
+    # surface: (client factory, model, path that reaches the server, extra arguments)
+    "anthropic": (lambda api, g: anthropic_client(api, g), "claude-sonnet-4-6", "/v1/messages", {}),
+    "bedrock-invoke": (_bedrock, "global.anthropic.claude-sonnet-4-6", "/model/global.anthropic.claude-sonnet-4-6/invoke", INVOKE_VERSION),
     "bedrock": (
         lambda api, g: anthropic.AnthropicBedrockMantle(api_key=fake_secret(), aws_region="us-east-1", base_url=api.url + "/anthropic", middleware=[g], max_retries=0),
-        "anthropic.claude-sonnet-4-6",
+        "global.anthropic.claude-opus-4-8",
         "/anthropic/v1/messages",
+        {},
     ),
     "vertex": (
         lambda api, g: anthropic.AnthropicVertex(region="us-east5", project_id="test-project", access_token=fake_secret(), base_url=api.url + "/v1", middleware=[g], max_retries=0),
         "claude-sonnet-4-6",
         "/v1/projects/test-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-6:rawPredict",
+        {},
     ),
     "foundry": (
         lambda api, g: anthropic.AnthropicFoundry(api_key=fake_secret(), base_url=api.url + "/anthropic/", middleware=[g], max_retries=0),
         "claude-sonnet-4-6",
         "/anthropic/v1/messages",
+        {},
     ),
     "aws-platform": (
         lambda api, g: anthropic.AnthropicAWS(api_key=fake_secret(), workspace_id="wrkspc_test", base_url=api.url, middleware=[g], max_retries=0),
         "claude-sonnet-4-6",
         "/v1/messages",
+        {},
     ),
     "google-cloud": (
         lambda api, g: anthropic.AnthropicGoogleCloud(
@@ -432,22 +479,23 @@ CLIENTS: dict[str, tuple[Callable[[LocalAPI, Any], Any], str, str]] = {
         ),
         "claude-sonnet-4-6",
         "/v1/projects/test-project/locations/global/workspaces/wrkspc_test/invoke/v1/messages",
+        {},
     ),
 }
 
 
 @pytest.mark.parametrize("surface", sorted(CLIENTS))
 def test_surface_of_each_client(api: LocalAPI, surface: str) -> None:
-    factory, model, path = CLIENTS[surface]
+    factory, model, path, extra = CLIENTS[surface]
     reports = Reports()
-    client = factory(api, PreflightMiddleware(as_of=AS_OF, on_report=reports))
+    client = api.track(factory(api, PreflightMiddleware(as_of=AS_OF, on_report=reports)))
     assert surface_of_client(client) == surface
-    client.messages.create(**body(model))
+    client.messages.create(**body(model), **extra)
     assert [r.path for r in api.received] == [path]
     report, view = reports.seen[0]
     assert view.surface == surface and report.surface == surface
-    assert report.ok, report.summary_text()
-    assert report.api_version == SDK_VERSION
+    assert not report.at_least("warning"), report.summary_text()
+    assert report.api_version == (SDK_VERSION if surface != "bedrock-invoke" else "2023-06-01")
     # the guard checked what was sent: same path, same body
     assert view.url.endswith(path) and view.body == api.received[0].body
 
@@ -463,6 +511,31 @@ def test_bedrock_request_is_checked_after_the_sdk_rewrites_it(api: LocalAPI) -> 
     assert view.endpoint == "POST /model/claude-sonnet-4-6/invoke"
     assert view.body["anthropic_version"] == SDK_VERSION and "model" not in view.body
     assert info.value.report.surface == "bedrock-invoke"
+    with pytest.raises(PreflightError) as info:
+        client.messages.create(**body("claude-sonnet-4-6"), stream=True)
+    assert info.value.request.endpoint == "POST /model/claude-sonnet-4-6/invoke-with-response-stream"
+    assert "stream" not in info.value.request.body  # Bedrock chooses streaming by route
+    assert api.received == []
+
+
+def test_bedrock_invoke_with_the_sdk_default_body_version_is_stopped(api: LocalAPI) -> None:
+    # anthropic 2.x fills anthropic_version 2026-10-21 into InvokeModel bodies; Bedrock refuses it
+    # for models before Claude 4.7 (see rules/platform/surfaces.yaml, bedrock-invoke)
+    client = _bedrock(api, PreflightMiddleware(as_of=AS_OF))
+    with pytest.raises(PreflightError) as info:
+        client.messages.create(**body("global.anthropic.claude-sonnet-4-6"))
+    assert any(f.path == "/anthropic_version" and f.severity == "error" for f in info.value.report.findings)
+    assert api.received == []
+
+
+def test_vertex_streaming(api: LocalAPI) -> None:
+    factory, model, path, _ = CLIENTS["vertex"]
+    reports = Reports()
+    client = api.track(factory(api, PreflightMiddleware(as_of=AS_OF, on_report=reports)))
+    with client.messages.stream(**body(model)) as stream:
+        assert stream.get_final_text() == "Hello!"
+    assert api.received[0].path == path.replace(":rawPredict", ":streamRawPredict")
+    assert reports.seen[0][1].surface == "vertex" and reports.seen[0][0].ok
 
 
 def test_explicit_surface_wins(api: LocalAPI) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -80,6 +79,21 @@ def test_plain_run_collects_nothing_extra(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-q")
     result.assert_outcomes(passed=1)
     assert "preflight" not in result.stdout.str()
+
+
+def test_loading_the_plugin_is_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, pytest, claude_preflight.pytest_plugin; print(sorted(m for m in ('yaml', 'jsonschema', 'rich', 'pydantic', 'anthropic') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_marker_selects_fixture_items(pytester: pytest.Pytester) -> None:
+    ini(pytester, PATHS, PINNED)
+    write(pytester, {"requests/good.json": json.dumps(GOOD), "test_a.py": "def test_a():\n    pass\n"})
+    pytester.runpytest("-q", "-m", "preflight", "--strict-markers").assert_outcomes(passed=1, deselected=1)
 
 
 def test_fixture_files_become_items(pytester: pytest.Pytester) -> None:
@@ -195,6 +209,15 @@ def test_configuration_is_honoured(pytester: pytest.Pytester) -> None:
     overrides = '[[tool.claude-preflight.overrides]]\nfiles = ["requests/bad.json"]\npointer = "/temperature"\nignore = ["SP002"]\n'
     ini(pytester, paths, PINNED, tool=overrides)
     pytester.runpytest("-q").assert_outcomes(passed=1, failed=2)
+
+
+def test_stale_override_is_reported(pytester: pytest.Pytester) -> None:
+    overrides = '[[tool.claude-preflight.overrides]]\nfiles = ["requests/good.json"]\npointer = "/temperature"\nignore = ["SP002"]\n'
+    ini(pytester, PATHS, PINNED, tool=overrides)
+    write(pytester, {"requests/good.json": json.dumps(GOOD)})
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    assert "claude-preflight" in result.stdout.str() and "CF001" in result.stdout.str()
 
 
 def test_inline_yaml_suppression(pytester: pytest.Pytester) -> None:

@@ -229,3 +229,18 @@ def test_bedrock_suggestion_mentions_profiles() -> None:
 
 def test_unknown_ids_are_not_pf004() -> None:
     assert not hits(run(minimal("claude-nonexistent-9"), surface="bedrock"), "PF004")
+
+
+WEIRD = [None, True, 0, "", "x", [], [[]], {}, {"type": []}, [{"type": []}], [{"source": {"type": []}, "content": [{"source": []}]}]]
+KEYS = ["model", "anthropic_version", "anthropic_beta", "stream", "speed", "inference_geo", "fallbacks", "tools", "messages", "mcp_servers"]
+
+
+@pytest.mark.parametrize("surface", ["anthropic", "bedrock", "bedrock-invoke", "vertex", "foundry", "aws-platform", "google-cloud", "nowhere"])
+def test_odd_values_never_raise(surface: str) -> None:
+    for key in KEYS:
+        for value in WEIRD:
+            body = minimal("claude-sonnet-4-6")
+            body[key] = value
+            for headers in (None, {"anthropic-beta": "a,b", "anthropic-version": ["2026-10-21", "x"]}):
+                report = run(body, surface=surface, headers=headers)
+                assert "PF900" not in report.codes(), (surface, key, value, [f.message for f in report.findings if f.code == "PF900"])

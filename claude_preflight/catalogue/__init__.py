@@ -6,7 +6,6 @@ of extra files; later calls return the same object.
 
 from __future__ import annotations
 
-import difflib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,7 @@ class Catalogue:
         endpoints = [Endpoint.build(k, v) for k, v in s["endpoints"].items()]
         self.endpoints = tuple(sorted(endpoints, key=lambda e: -e.specificity))
         self.endpoint_by_key = {e.key: e for e in self.endpoints}
+        self._endpoint_matches: dict[str, EndpointMatch] = {}
         checks = registry()
         rules = []
         for code, data in sorted(merged.rules.items()):
@@ -118,13 +118,22 @@ class Catalogue:
         return sorted(self._ids.get(kind, {}))
 
     def suggest_model(self, written: str, kind: str = "first-party") -> str | None:
+        import difflib
+
         close = difflib.get_close_matches(written, self.model_ids(kind), n=1, cutoff=0.75)
         return close[0] if close else None
 
     # -------------------------------------------------------------- endpoints
 
     def match_endpoint(self, value: str) -> EndpointMatch:
-        return match(self.endpoints, value)
+        """The endpoint a path or URL names (cached: requests mostly use a handful of endpoints)."""
+        found = self._endpoint_matches.get(value)
+        if found is None:
+            found = match(self.endpoints, value)
+            if len(self._endpoint_matches) >= 1024:
+                self._endpoint_matches.clear()
+            self._endpoint_matches[value] = found
+        return found
 
     # ------------------------------------------------------------------ rules
 

@@ -62,14 +62,17 @@ class Size:
     exact: bool
 
 
-def _cheap_size(value: Any) -> tuple[int, int]:
-    """(string characters, everything else) of the compact JSON encoding, as a lower bound."""
-    chars = other = 0
+def _cheap_size(value: Any) -> tuple[int, int, int]:
+    """(characters of ASCII strings, of other strings, everything else) of the compact JSON."""
+    chars = wide = other = 0
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            chars += len(item)
+            if item.isascii():
+                chars += len(item)
+            else:
+                wide += len(item)
             other += 2
         elif isinstance(item, dict):
             other += 2 + max(len(item) - 1, 0) + len(item)  # braces, commas, colons
@@ -87,7 +90,7 @@ def _cheap_size(value: Any) -> tuple[int, int]:
             other += 4
         else:
             other += _number_len(item)
-    return chars, other
+    return chars, wide, other
 
 
 def _exact_size(value: Any) -> Size:
@@ -125,13 +128,14 @@ def _exact_size(value: Any) -> Size:
 def json_size(value: Any, near: int) -> Size:
     """The compact JSON size of ``value``; exact only when it may reach ``near`` bytes.
 
-    JSON escaping turns one character into at most six bytes (``\\u00XX``) in UTF-8 output,
-    so when six times the string characters plus the structure stays below ``near`` the
-    body cannot reach it and the cheap lower bound is returned (``exact=False``).
+    Escaping turns an ASCII character into at most six bytes (``\\u00XX``) and any other
+    character into at most twelve (a surrogate pair of ``\\uXXXX`` escapes), so when that
+    bound stays below ``near`` the body cannot reach it and the cheap lower bound is returned
+    (``exact=False``).
     """
-    chars, other = _cheap_size(value)
-    if 6 * chars + other < near:
-        return Size(chars + other, chars + other, False)
+    chars, wide, other = _cheap_size(value)
+    if 6 * chars + 12 * wide + other < near:
+        return Size(chars + wide + other, chars + wide + other, False)
     return _exact_size(value)
 
 
@@ -156,7 +160,8 @@ def prompt_upper_bound(value: Any, limit: int, node_bytes: int = 8) -> int | Non
         if isinstance(item, str):
             total += len(item) if len(item) > limit else utf8_len(item)
         elif isinstance(item, dict):
-            if item.get("type") in MEDIA_TYPES:
+            kind = item.get("type")
+            if isinstance(kind, str) and kind in MEDIA_TYPES:
                 return UNKNOWN
             for key, child in item.items():
                 if isinstance(key, str):
@@ -206,6 +211,8 @@ def prompt_text_stats(value: Any, count_spaces: bool = True) -> TextStats:
                 stats.non_space += n - sum(item.count(c) for c in WHITESPACE)
         elif isinstance(item, dict):
             kind = item.get("type")
+            if not isinstance(kind, str):
+                kind = None
             if kind in _SKIP_BLOCKS:
                 continue
             if kind == "image":

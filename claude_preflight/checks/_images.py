@@ -63,13 +63,21 @@ def clean_prefix(data: str, chars: int = 64) -> bool:
     return bool(head) and re.fullmatch(r"[A-Za-z0-9+/=]+", head) is not None
 
 
+_WHITESPACE = ("\n", "\r", " ", "\t")
+
+
+def has_whitespace(data: str) -> bool:
+    return any(c in data for c in _WHITESPACE)
+
+
 def decoded_size(data: str) -> int:
-    """Decoded byte count implied by the length of base64 ``data``."""
-    n = len(data)
+    """Decoded byte count implied by the length of base64 ``data`` (whitespace not counted)."""
+    text = data.rstrip()
+    n = len(text) - sum(text.count(c) for c in _WHITESPACE)
     padding = 0
-    if data.endswith("=="):
+    if text.endswith("=="):
         padding = 2
-    elif data.endswith("="):
+    elif text.endswith("="):
         padding = 1
     return max((n * 3) // 4 - padding, 0)
 
@@ -128,9 +136,11 @@ def _gif(data: str) -> tuple[int, int] | None:
 
 def _webp(data: str) -> tuple[int, int] | None:
     head = read(data, 0, 30)
-    if head is None or len(head) < 30:
+    if head is None or len(head) < 25:
         return None
     chunk = head[12:16]
+    if chunk != b"VP8L" and len(head) < 30:
+        return None
     if chunk == b"VP8X":
         width = int.from_bytes(head[24:27], "little") + 1
         height = int.from_bytes(head[27:30], "little") + 1

@@ -58,16 +58,23 @@ class StrictSchema:
     nodes: tuple[Node, ...]
 
 
+WALK_DEPTH = 64  # sub-schemas nested deeper are not examined (no real schema goes near it)
+MAX_HITS = 50  # findings per rule and request, so a pathological schema cannot flood the report
+
+
 def walk(schema: Any, base: str) -> list[Node]:
-    """Every sub-schema of ``schema`` in document order, without recursion."""
+    """Every sub-schema of ``schema`` in document order, without recursion, down to
+    ``WALK_DEPTH`` levels (which also bounds the length of the pointers built)."""
     found: list[Node] = []
-    stack: list[tuple[Any, str, str, str, bool]] = [(schema, base, "", "#", False)]
+    stack: list[tuple[Any, str, str, str, bool, int]] = [(schema, base, "", "#", False, 0)]
     while stack:
-        node, path, local, owner, is_property = stack.pop()
+        node, path, local, owner, is_property, level = stack.pop()
         if not isinstance(node, dict):
             continue
         found.append(Node(path, local, node, owner, is_property))
-        children: list[tuple[Any, str, str, str, bool]] = []
+        if level >= WALK_DEPTH:
+            continue
+        children: list[tuple[Any, str, str, str, bool, int]] = []
         for key in SCHEMA_MAPS:
             value = node.get(key)
             if not isinstance(value, dict):
@@ -75,17 +82,17 @@ def walk(schema: Any, base: str) -> list[Node]:
             for name, child in value.items():
                 child_local = pointer.join(local, key, name)
                 child_owner = "#" + child_local if key in DEFINITION_KEYS else owner
-                children.append((child, pointer.join(path, key, name), child_local, child_owner, key == "properties"))
+                children.append((child, pointer.join(path, key, name), child_local, child_owner, key == "properties", level + 1))
         for key in SCHEMA_LISTS:
             value = node.get(key)
             if not isinstance(value, list):
                 continue
             for index, child in enumerate(value):
-                children.append((child, pointer.join(path, key, index), pointer.join(local, key, index), owner, False))
+                children.append((child, pointer.join(path, key, index), pointer.join(local, key, index), owner, False, level + 1))
         for key in SCHEMA_SINGLE:
             value = node.get(key)
             if isinstance(value, dict):
-                children.append((value, pointer.join(path, key), pointer.join(local, key), owner, False))
+                children.append((value, pointer.join(path, key), pointer.join(local, key), owner, False, level + 1))
         stack.extend(reversed(children))
     return found
 

@@ -42,16 +42,17 @@ class Breakpoint:
 
 
 @dataclass
-class _Prompt:
+class Prompt:
     elements: list[Any]  # prompt pieces in order; a breakpoint caches everything up to its element
     breakpoints: list[Breakpoint]
     automatic: Any  # top-level cache_control (None when absent)
     unknown_size: bool  # server tools or MCP servers add prompt text we cannot see
 
 
-def _prompt(ctx: Context) -> _Prompt:
+def collect_prompt(ctx: Context) -> Prompt:
+    """The request's prompt elements and breakpoints (computed once per request)."""
     found = ctx.extra.get(_KEY)
-    if isinstance(found, _Prompt):
+    if isinstance(found, Prompt):
         return found
     elements: list[Any] = []
     points: list[Breakpoint] = []
@@ -80,7 +81,7 @@ def _prompt(ctx: Context) -> _Prompt:
         base = f"/messages/{i}"
         if isinstance(content, list):
             for j, block in enumerate(content):
-                if not isinstance(block, dict) or block.get("type") in THINKING:
+                if not isinstance(block, dict) or (isinstance(block.get("type"), str) and block["type"] in THINKING):
                     continue
                 elements.append(block)
                 inner = block.get("content")
@@ -94,7 +95,7 @@ def _prompt(ctx: Context) -> _Prompt:
         if message.get("role") == "system":
             add("messages", message, base)
     automatic = ctx.get("cache_control")
-    found = _Prompt(elements, points, automatic, unknown)
+    found = Prompt(elements, points, automatic, unknown)
     ctx.extra[_KEY] = found
     return found
 
@@ -108,7 +109,7 @@ def _dotted(path: str) -> str:
 
 @check
 def too_many_breakpoints(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    prompt = _prompt(ctx)
+    prompt = collect_prompt(ctx)
     limit = int(params["maximum"])
     explicit = len(prompt.breakpoints)
     automatic = prompt.automatic is not None
@@ -149,7 +150,7 @@ def _shape_problems(value: Any, path: str, allowed: tuple[str, ...]) -> Iterator
 
 @check
 def invalid_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    prompt = _prompt(ctx)
+    prompt = collect_prompt(ctx)
     allowed = tuple(params["fields"])
     values = [(b.path, b.value) for b in prompt.breakpoints]
     if prompt.automatic is not None:
@@ -164,7 +165,7 @@ def invalid_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 @check
 def ttl_order(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    prompt = _prompt(ctx)
+    prompt = collect_prompt(ctx)
     first_short: Breakpoint | None = None
     for point in prompt.breakpoints:
         ttl = point.ttl
@@ -182,7 +183,7 @@ def ttl_order(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check
 def automatic_ttl_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The last block already has an explicit cache_control with another TTL than the top-level one."""
-    prompt = _prompt(ctx)
+    prompt = collect_prompt(ctx)
     auto = prompt.automatic
     if not isinstance(auto, dict) or auto.get("type") != "ephemeral" or not ctx.messages:
         return
@@ -206,7 +207,7 @@ def automatic_ttl_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[
 
 @check
 def empty_text(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    for point in _prompt(ctx).breakpoints:
+    for point in collect_prompt(ctx).breakpoints:
         owner = point.owner
         if isinstance(owner, dict) and owner.get("type") == "text" and owner.get("text") == "":
             yield Hit(point.path, {"field": _dotted(pointer.parent(point.path))}, fix="remove the empty block, or put cache_control on the previous block")
@@ -215,7 +216,7 @@ def empty_text(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 # ---------------------------------------------------------------------- CACHE-07
 
 
-def _upper_bounds(ctx: Context, prompt: _Prompt, ceiling: int, params: Mapping[str, Any]) -> list[int | None]:
+def _upper_bounds(ctx: Context, prompt: Prompt, ceiling: int, params: Mapping[str, Any]) -> list[int | None]:
     """Cumulative upper bounds on the prompt tokens up to each element (None: unknown)."""
     overhead = int(params.get("overhead_tokens", 0))
     if prompt.elements and ctx.tools:
@@ -236,7 +237,7 @@ def below_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     minimum = model.cache_min_tokens if model is not None else None
     if not minimum:
         return
-    prompt = _prompt(ctx)
+    prompt = collect_prompt(ctx)
     auto = prompt.automatic is not None
     if prompt.unknown_size or (not prompt.breakpoints and not auto):
         return
@@ -256,19 +257,19 @@ def not_used(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A large system prompt or tool list without any breakpoint (a hint)."""
     if not isinstance(ctx.body, dict):
         return
-    prompt = _prompt(ctx)
+    prompt = collect_prompt(ctx)
     if prompt.breakpoints or prompt.automatic is not None:
         return
     model = ctx.model
     threshold = max(int(params["min_tokens"]), (model.cache_min_tokens or 0) if model else 0)
     per_token = float(params["chars_per_token"])
-    system = _estimate.prompt_text_stats(ctx.get("system"))
-    tools = _estimate.prompt_text_stats([t for _, t in ctx.tools])
+    system = _estimate.prompt_text_stats(ctx.get("system"), count_spaces=False)
+    tools = _estimate.prompt_text_stats([t for _, t in ctx.tools], count_spaces=False)
     estimate = int((system.chars + tools.chars) / per_token)
     if estimate < threshold:
         return
     path = "/system" if system.chars >= tools.chars else "/tools"
-    part = "system prompt" if path == "/system" else "tool definitions"
+    part = "the system prompt and tools" if system.chars and tools.chars else "the system prompt" if path == "/system" else "the tool list"
     yield Hit(path, {"part": part, "estimate": estimate}, fix='add "cache_control": {"type": "ephemeral"} to the last system block (or the last tool), or a top-level cache_control')
 
 

@@ -165,7 +165,7 @@ def interleaved_beta_missing(ctx: Context, params: Mapping[str, Any]) -> Iterato
 def interleaved_beta_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     beta = str(params["beta"])
-    if model is None or not ctx.has_beta(beta) or ctx.surface_name not in (params.get("surfaces") or ()):
+    if model is None or ctx.in_batch or not ctx.has_beta(beta) or ctx.surface_name not in (params.get("surfaces") or ()):
         return
     models: Mapping[str, str] = params.get("models") or {}
     if model.id in models:

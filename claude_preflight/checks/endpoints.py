@@ -8,7 +8,7 @@ The engine checks every batch entry's ``params`` as a Messages request with
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
 from claude_preflight.checks.headers import headers_known
@@ -110,27 +110,47 @@ def batch_entry_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
                 yield Hit(pointer.join(path, str(key)), {"problem": f"has the unknown field {show(key)}"}, fix=f"remove {show(key)}")
 
 
+def custom_id_problem(value: Any, params: Mapping[str, Any]) -> str | None:
+    """Why ``value`` is not a valid custom_id (``params``: EP004's), or None.
+
+    Shared with the file checker, which sees JSONL batch entries one line at a time.
+    """
+    pattern = re.compile(params["pattern"])
+    max_length = int(params.get("max_length", 64))
+    if isinstance(value, str) and pattern.fullmatch(value):
+        return None
+    if isinstance(value, str) and len(value) > max_length:
+        return f"it has {len(value)} characters, more than {max_length}"
+    if isinstance(value, str) and not value:
+        return "it is empty"
+    if isinstance(value, str):
+        return "only letters, digits, '_' and '-' are allowed"
+    return f"it must be a string, not {json_type(value)}"
+
+
+def duplicate_custom_ids(values: Iterable[Any]) -> Iterator[tuple[int, int]]:
+    """``(index, index of the first use)`` for every repeated string custom_id."""
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            yield index, first[value]
+        else:
+            first[value] = index
+
+
 @check
 def batch_custom_id(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     requests = _requests(ctx)
     if requests is None:
         return
-    pattern = re.compile(params["pattern"])
     for index, entry in enumerate(requests):
         if not isinstance(entry, dict) or "custom_id" not in entry:
             continue
-        value = entry["custom_id"]
-        if isinstance(value, str) and pattern.fullmatch(value):
-            continue
-        if isinstance(value, str) and len(value) > params.get("max_length", 64):
-            reason = f"it has {len(value)} characters, more than {params.get('max_length', 64)}"
-        elif isinstance(value, str) and not value:
-            reason = "it is empty"
-        elif isinstance(value, str):
-            reason = "only letters, digits, '_' and '-' are allowed"
-        else:
-            reason = f"it must be a string, not {json_type(value)}"
-        yield Hit(pointer.join("", "requests", index, "custom_id"), {"value": show(value, 40), "reason": reason})
+        reason = custom_id_problem(entry["custom_id"], params)
+        if reason is not None:
+            yield Hit(pointer.join("", "requests", index, "custom_id"), {"value": show(entry["custom_id"], 40), "reason": reason})
 
 
 @check
@@ -138,17 +158,9 @@ def batch_custom_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterat
     requests = _requests(ctx)
     if requests is None:
         return
-    first: dict[str, int] = {}
-    for index, entry in enumerate(requests):
-        if not isinstance(entry, dict):
-            continue
-        value = entry.get("custom_id")
-        if not isinstance(value, str):
-            continue
-        if value in first:
-            yield Hit(pointer.join("", "requests", index, "custom_id"), {"value": show(value, 40), "first": first[value]})
-        else:
-            first[value] = index
+    values = [entry.get("custom_id") if isinstance(entry, dict) else None for entry in requests]
+    for index, first in duplicate_custom_ids(values):
+        yield Hit(pointer.join("", "requests", index, "custom_id"), {"value": show(values[index], 40), "first": first})
 
 
 # ------------------------------------------------------------------ batch entries (params)
@@ -254,7 +266,7 @@ def mcp_server_unreferenced(ctx: Context, params: Mapping[str, Any]) -> Iterator
     required, sure = _new_style(ctx, params)
     if not required:
         return
-    named = {t.get("mcp_server_name") for _, t in _toolsets(ctx, params)}
+    named = {t.get("mcp_server_name") for _, t in _toolsets(ctx, params) if isinstance(t.get("mcp_server_name"), str)}
     for index, server in servers:
         name = server.get("name")
         if isinstance(name, str) and name not in named:

@@ -192,7 +192,7 @@ def beta_unnecessary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         if entry is None:
             continue
         status = entry.get("status")
-        if status not in texts:
+        if not isinstance(status, str) or status not in texts:
             continue
         since = _moment(entry.get("ga_since"))
         if status == "ga" and since is not None and ctx.as_of < since:

@@ -12,9 +12,9 @@ import re
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import EFFORT_ORDER
-from claude_preflight.checks import _estimate
+from claude_preflight.checks import _estimate, caching
 from claude_preflight.checks.base import Hit, check, is_int, json_type, show
-from claude_preflight.dates import day
+from claude_preflight.dates import day, parse_moment
 from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
 
@@ -126,8 +126,6 @@ def max_tokens_zero_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterato
 def max_tokens_zero_availability(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _zero(ctx):
         return
-    from claude_preflight.dates import parse_moment
-
     since = parse_moment(str(params["since"]))
     if ctx.as_of < since:
         args = {"reason": f"before {day(since)} max_tokens had to be at least 1 (cache pre-warming with 0 arrived then)"}
@@ -141,9 +139,7 @@ def max_tokens_zero_availability(ctx: Context, params: Mapping[str, Any]) -> Ite
 def max_tokens_zero_without_cache(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _zero(ctx):
         return
-    from claude_preflight.checks.caching import _prompt
-
-    prompt = _prompt(ctx)
+    prompt = caching.collect_prompt(ctx)
     if prompt.breakpoints:
         return
     if prompt.automatic is not None:
@@ -405,7 +401,7 @@ def context_management_shape(ctx: Context, params: Mapping[str, Any]) -> Iterato
             yield Hit(path, {"problem": f"an edit must be an object with a type, not {json_type(edit)}"})
             continue
         kind = edit.get("type")
-        if kind not in types:
+        if not isinstance(kind, str) or kind not in types:
             yield Hit(pointer.join(path, "type"), {"problem": f"unknown edit type {show(kind)}; known: {', '.join(types)}"})
             continue
         yield from _extra_keys(edit, ["type", *types[kind]], path, kind)
@@ -453,7 +449,7 @@ def thread_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         return
     kinds: Mapping[str, Any] = params["types"]
     kind = thread.get("type")
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         yield Hit("/thread/type", {"problem": f"thread.type must be one of {', '.join(kinds)}, not {show(kind)}"})
         return
     for field in kinds[kind].get("required", ()):
@@ -466,9 +462,7 @@ def thread_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 def thread_combination(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.get("thread") is None or not isinstance(ctx.body, dict):
         return
-    from claude_preflight.checks.caching import _prompt
-
-    prompt = _prompt(ctx)
+    prompt = caching.collect_prompt(ctx)
     if prompt.automatic is not None:
         yield Hit("/cache_control", {"what": "cache_control"})
     elif prompt.breakpoints:

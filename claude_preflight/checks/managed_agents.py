@@ -172,7 +172,7 @@ def environment_config(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
         return
     kind = config.get("type")
     types: Mapping[str, Any] = params["types"]
-    if kind not in types:
+    if not isinstance(kind, str) or kind not in types:
         yield Hit("/config/type" if "type" in config else "/config", {"problem": f"type must be one of {', '.join(types)} (found {show(kind)})"})
         return
     allowed = set(types[kind] or ()) | {"type"}
@@ -201,7 +201,7 @@ def _has_packages(packages: Any) -> bool:
 @check
 def agent_reference(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     agent = ctx.get("agent")
-    if agent is None or isinstance(agent, str) and agent:
+    if agent is None or (isinstance(agent, str) and agent):
         return
     types = list((params.get("types") or {}).get(ctx.body_kind, ()))
     if isinstance(agent, str):
@@ -332,7 +332,7 @@ def dream_inputs(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             yield Hit(path, {"problem": f"an input must be an object, not {json_type(item)}"})
             continue
         kind = item.get("type")
-        if kind not in counts:
+        if not isinstance(kind, str) or kind not in counts:
             yield Hit(pointer.join(path, "type") if "type" in item else path, {"problem": f'type must be "memory_store" or "sessions" (found {show(kind)})'})
             continue
         counts[kind] += 1

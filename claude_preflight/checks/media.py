@@ -138,13 +138,14 @@ def image_media_type(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         media_type, data = found
         if media_type in allowed:
             continue
-        suggestion = None
+        suggestion, hint = None, ""
         if isinstance(data, str) and _images.clean_prefix(data):
             sniffed = _images.sniff(data)
-            suggestion = sniffed if sniffed in allowed else None
-        if suggestion is None and isinstance(media_type, str):
-            suggestion = aliases.get(media_type)
-        hint = f"; use {suggestion!r}" if suggestion else ""
+            if sniffed in allowed:
+                suggestion, hint = sniffed, f" (the data is {sniffed})"
+        if suggestion is None and isinstance(media_type, str) and media_type in aliases:
+            suggestion = aliases[media_type]
+            hint = f" (did you mean {suggestion!r}?)"
         args = {"value": show(media_type), "allowed": ", ".join(allowed), "hint": hint}
         yield Hit(pointer.join(item.path, "source", "media_type"), args, fix=f"set media_type to {suggestion!r}" if suggestion else None)
 
@@ -195,6 +196,8 @@ def _dimensions(item: Item) -> tuple[int, int] | None:
     found = _base64(item)
     if found is None or not isinstance(found[1], str) or not _images.clean_prefix(found[1]):
         return None
+    if _images.has_whitespace(found[1]):
+        return None  # wrapped base64: byte offsets no longer map to character offsets
     return _images.dimensions(found[1])
 
 
@@ -308,7 +311,7 @@ def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[
         return
     kind = source.get("type")
     specs: Mapping[str, Mapping[str, Any]] = params["sources"]
-    if kind not in specs:
+    if not isinstance(kind, str) or kind not in specs:
         yield pointer.join(path, "type"), f"source.type {show(kind)} is not one of {', '.join(specs)}"
         return
     spec = specs[kind]

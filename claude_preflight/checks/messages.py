@@ -367,7 +367,8 @@ def prefill_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
     index, message = found
     if is_paused_turn(ctx, message):
         return  # continuing a turn paused on a server tool is not prefill
-    yield Hit(f"/messages/{index}", {"model": model.id})
+    yield Hit(f"/messages/{index}", {"model": model.id},
+              fix="end with a user message; steer the answer with the system prompt or output_config.format")
 
 
 @check

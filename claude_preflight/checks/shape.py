@@ -65,7 +65,12 @@ def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             close = difflib.get_close_matches(name, offered, n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]!r}?" if close else ""
         fix = f"remove {name!r}" if spec is not None or not hint else f"rename to {hint.split(chr(39))[1]!r}"
-        edits = _unknown_edits(ctx, name, fields, offered) if spec is None else (Edit("remove", pointer.join("", name)),)
+        if not isinstance(key, str):
+            edits: tuple[Edit, ...] = ()  # not JSON: no pointer can name it
+        elif spec is None:
+            edits = _unknown_edits(ctx, key, fields, offered)
+        else:
+            edits = (Edit("remove", pointer.join("", key)),)
         yield Hit(pointer.join("", name), {"field": show(name), "hint": hint, "kind": ctx.body_kind}, fix=fix, edits=edits)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator, Mapping
 
+from claude_preflight.catalogue.model import Model
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.headers import headers_known
 from claude_preflight.dates import parse_moment
@@ -149,10 +150,10 @@ def body_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit("/anthropic_version", {"problem": f"{show(value)} is not accepted on {ctx.surface_name}", "accepted": ", ".join(accepted)}, fix=fix)
 
 
-def _launch(model: Any) -> datetime | None:
+def _launch(model: Model) -> datetime | None:
     for event in model.lifecycle:
         if event.event == "launched":
-            return event.at  # type: ignore[no-any-return]
+            return event.at
     return None
 
 
@@ -160,8 +161,8 @@ def _launch(model: Any) -> datetime | None:
 def version_for_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An API version a surface accepts only for models launched from a given date on."""
     model = ctx.model
-    if model is None or ctx.in_batch and ctx.api_version_origin == "header":
-        return
+    if model is None or (ctx.in_batch and ctx.api_version_origin == "header"):
+        return  # a batch's header version concerns the batch call, whose surfaces have no batches
     for entry in params.get("versions") or ():
         if ctx.api_version != entry["version"] or ctx.surface_name not in entry["surfaces"]:
             continue

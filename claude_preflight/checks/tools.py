@@ -10,8 +10,10 @@ MCP connector cross-references (mcp_servers vs mcp_toolset) belong to another fa
 from __future__ import annotations
 
 import difflib
+import functools
+import itertools
 import re
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from claude_preflight.checks import _schema_subset as subset
 from claude_preflight.checks.base import Edit, Hit, check, is_int, json_type, show
@@ -132,6 +134,9 @@ def input_schema_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
         schema = tool.get("input_schema")
         if not isinstance(schema, dict):
             continue
+        # The SDK types allow null for the top-level properties and required.
+        if schema.get("properties", {}) is None or schema.get("required", []) is None:
+            schema = {k: v for k, v in schema.items() if not (k in ("properties", "required") and v is None)}
         problem = subset.metaschema_problem(schema)
         if problem is not None:
             where, message = problem
@@ -156,6 +161,12 @@ def custom_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 
 @check
 def type_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Tool entries that are not objects, or whose type is neither custom nor catalogued."""
+    raw = ctx.get("tools")
+    if isinstance(raw, list):
+        for index, item in enumerate(raw):
+            if not isinstance(item, dict):
+                yield Hit(f"/tools/{index}", {"problem": f"is a {json_type(item)}, not a tool object"})
     hints: Mapping[str, str] = params.get("hints") or {}
     known = sorted(ctx.catalogue.tool_types)
     for index, tool in ctx.tools:
@@ -167,7 +178,8 @@ def type_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             close = difflib.get_close_matches(kind, known, n=3, cutoff=0.6)
             if close:
                 hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
-        yield Hit(f"/tools/{index}/type", {"type": show(kind), "hint": f"; {hint}" if hint else ""})
+        problem = f"has type {show(kind)}, which is not a known tool type" + (f"; {hint}" if hint else "")
+        yield Hit(f"/tools/{index}/type", {"problem": problem})
 
 
 @check
@@ -250,12 +262,11 @@ def anthropic_surface_unsupported(ctx: Context, params: Mapping[str, Any]) -> It
     for index, tool, spec in _anthropic_tools(ctx):
         surfaces = spec.get("surfaces")
         feature = spec.get("feature")
-        if surfaces and ctx.surface_name not in surfaces:
-            where = "only on " + ", ".join(surfaces)
-        elif isinstance(feature, str) and ctx.surface_lacks(feature):
-            where = f"{ctx.surface_name} does not offer {feature}"
-        else:
+        if not surfaces or ctx.surface_name in surfaces:
             continue
+        if isinstance(feature, str) and ctx.surface_lacks(feature):
+            continue  # the whole feature is missing there: the surfaces family reports it
+        where = "only on " + ", ".join(surfaces)
         yield Hit(f"/tools/{index}/type", {"type": tool["type"], "surface": ctx.surface_name, "where": where})
 
 
@@ -441,11 +452,23 @@ def server_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
         for block in turn.blocks:
             if block.type == "server_tool_use" and isinstance(block.data.get("id"), str):
                 seen.add(block.data["id"])
-            elif block.type in result_types and "tool_use_id" in block.data and block.data["tool_use_id"] not in seen:
-                yield Hit(block.path + "/tool_use_id", {"type": block.type, "id": show(block.data["tool_use_id"])})
+            elif isinstance(block.type, str) and block.type in result_types and "tool_use_id" in block.data:
+                ident = block.data["tool_use_id"]
+                if not isinstance(ident, str) or ident not in seen:
+                    yield Hit(block.path + "/tool_use_id", {"type": block.type, "id": show(ident)})
 
 
 # ---------------------------------------------------------------------- strict schemas / structured outputs
+
+
+def _capped(fn: Callable[[Context, Mapping[str, Any]], Iterator[Hit]]) -> Callable[[Context, Mapping[str, Any]], Iterator[Hit]]:
+    """At most ``MAX_HITS`` findings per rule, so one pathological schema cannot flood the report."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+        return itertools.islice(fn(ctx, params), subset.MAX_HITS)
+
+    return wrapper
 
 
 def _what(base: str) -> str:
@@ -453,6 +476,7 @@ def _what(base: str) -> str:
 
 
 @check
+@_capped
 def strict_additional_properties(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
         for node in schema.nodes:
@@ -470,6 +494,7 @@ def strict_additional_properties(ctx: Context, params: Mapping[str, Any]) -> Ite
 
 
 @check
+@_capped
 def strict_unsupported_keyword(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     keywords = params.get("keywords") or ()
     for schema in subset.strict_schemas(ctx):
@@ -481,6 +506,7 @@ def strict_unsupported_keyword(ctx: Context, params: Mapping[str, Any]) -> Itera
 
 
 @check
+@_capped
 def strict_min_items(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params.get("allowed") or (0, 1)
     for schema in subset.strict_schemas(ctx):
@@ -492,6 +518,7 @@ def strict_min_items(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@_capped
 def strict_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params.get("formats") or ()
     for schema in subset.strict_schemas(ctx):
@@ -502,6 +529,7 @@ def strict_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@_capped
 def strict_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
         for node in schema.nodes:
@@ -515,6 +543,7 @@ def strict_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@_capped
 def strict_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
         for node in schema.nodes:
@@ -526,6 +555,7 @@ def strict_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@_capped
 def strict_ref(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
         for node, ref, reason in subset.ref_problems(schema):

@@ -9,29 +9,63 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from claude_preflight.catalogue import Catalogue, ModelMatch
 from claude_preflight.catalogue.endpoints import EndpointMatch
 from claude_preflight.catalogue.model import Model, Surface
 
+_T = TypeVar("_T")
+
 # Body versions of the cloud surfaces behave like this API version.
 BODY_VERSION_SEMANTICS = {"bedrock-2023-05-31": "2023-06-01", "vertex-2023-10-16": "2023-06-01"}
 
 
-@dataclass(frozen=True)
 class Block:
-    """A content block of a message, with where it sits."""
+    """A content block of a message, with where it sits (read-only by convention).
 
-    message: int
-    index: int
-    role: Any
-    data: Mapping[str, Any]
-    path: str
+    A plain class with slots rather than a frozen dataclass: long conversations have
+    thousands of blocks and a frozen dataclass costs several times more to create. The
+    JSON Pointer ``path`` is built on first use.
+    """
+
+    __slots__ = ("message", "index", "role", "data", "_path")
+
+    def __init__(self, message: int, index: int, role: Any, data: Mapping[str, Any], path: str | None = None) -> None:
+        self.message = message
+        self.index = index
+        self.role = role
+        self.data = data
+        self._path = path
+
+    @property
+    def path(self) -> str:
+        found = self._path
+        if found is None:
+            if self.index < 0:
+                found = f"/messages/{self.message}/content"
+            else:
+                found = f"/messages/{self.message}/content/{self.index}"
+            self._path = found
+        return found
 
     @property
     def type(self) -> Any:
         return self.data.get("type")
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.message, self.index, self.role, self.data, self.path)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Block(message={self.message!r}, index={self.index!r}, role={self.role!r}, data={self.data!r}, path={self.path!r})"
 
 
 @dataclass
@@ -87,16 +121,54 @@ class Context:
     def blocks(self) -> list[Block]:
         """Every content block of every message (string content counts as one text block)."""
         found: list[Block] = []
+        append = found.append
         for i, message in self.messages:
             content = message.get("content")
             role = message.get("role")
             if isinstance(content, str):
-                found.append(Block(i, -1, role, {"type": "text", "text": content}, f"/messages/{i}/content"))
+                append(Block(i, -1, role, {"type": "text", "text": content}))
             elif isinstance(content, list):
-                for j, block in enumerate(content):
+                j = 0
+                for block in content:
                     if isinstance(block, dict):
-                        found.append(Block(i, j, role, block, f"/messages/{i}/content/{j}"))
+                        append(Block(i, j, role, block))
+                    j += 1
         return found
+
+    @cached_property
+    def body_keys(self) -> frozenset[str]:
+        """The top-level keys of the body (empty when the body is not an object)."""
+        body = self.body
+        return frozenset(k for k in body if isinstance(k, str)) if isinstance(body, dict) else frozenset()
+
+    @cached_property
+    def block_types(self) -> frozenset[Any]:
+        """The ``type`` of every message content block (string content counts as ``text``)."""
+        found: set[Any] = set()
+        add = found.add
+        for _, message in self.messages:
+            content = message.get("content")
+            if isinstance(content, str):
+                add("text")
+            elif isinstance(content, list):
+                for block in content:
+                    if isinstance(block, dict):
+                        kind = block.get("type")
+                        add(kind if isinstance(kind, str) else None)
+        return frozenset(found)
+
+    def memo(self, key: str, compute: Callable[[Context], _T]) -> _T:
+        """``compute(ctx)`` once per request, shared by every check that asks with ``key``.
+
+        For views several rules derive from the request (an index of blocks by type,
+        the prompt in caching order, ...): the first rule pays, the others look it up.
+        """
+        store = self.extra
+        try:
+            return store[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = store[key] = compute(self)
+            return value
 
     def message_blocks(self, message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         content = message.get("content")

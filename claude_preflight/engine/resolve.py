@@ -33,7 +33,12 @@ def normalise_headers(headers: Any) -> dict[str, tuple[str, ...]] | None:
     return {k: tuple(v) for k, v in found.items()}
 
 
+_NO_BETAS: frozenset[str] = frozenset()
+
+
 def beta_names(headers: Mapping[str, tuple[str, ...]] | None, body: Any) -> frozenset[str]:
+    if not headers and (not isinstance(body, dict) or ("anthropic_beta" not in body and "betas" not in body)):
+        return _NO_BETAS
     names: set[str] = set()
     for value in (headers or {}).get("anthropic-beta", ()):
         names.update(part.strip() for part in value.split(",") if part.strip())
@@ -58,9 +63,9 @@ def build_context(
     in_batch: bool = False,
 ) -> Context:
     endpoint_text = endpoint if isinstance(endpoint, str) and endpoint.strip() else DEFAULT_ENDPOINT
-    if isinstance(endpoint_text, str) and endpoint_text in catalogue.endpoint_by_key:
+    if endpoint_text in catalogue.endpoint_by_key:
         endpoint_text = catalogue.endpoint_by_key[endpoint_text].path
-    found = catalogue.match_endpoint(endpoint_text)
+    found = catalogue.match_endpoint(endpoint_text)  # cached per text
     body_kind = found.endpoint.body if found.endpoint is not None else "unknown"
 
     surface_name = _surface_name(catalogue, surface, found)

@@ -126,7 +126,8 @@ class Checker:
             relevant = any(any(_matches(config, f, p) for p in override.files) for f in self.checked)
             if relevant:
                 args = {"index": override.index, "files": ", ".join(override.files), "pointer": override.pointer or "/"}
-                found.extend(self.meta("CF001", args, file=config.source, line=1, column=1))
+                where = str(config.path) if config.path else config.source
+                found.extend(self.meta("CF001", args, file=where, line=1, column=1))
         return config.apply(found)
 
 
@@ -146,7 +147,8 @@ def check_paths(paths: Iterable[str], options: Options) -> Iterator[FileResult]:
             yield checker.check_file(item)
     leftovers = checker.unused_overrides()
     if leftovers:
-        yield FileResult(options.config.source or "configuration", findings=leftovers)
+        config = options.config
+        yield FileResult(str(config.path) if config.path else (config.source or "configuration"), findings=leftovers)
 
 
 def check_file(path: Path, options: Options) -> FileResult:

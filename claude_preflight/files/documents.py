@@ -215,18 +215,30 @@ def read_text(path: Path) -> tuple[str | None, FileProblem | None]:
 
 
 def read_file(path: Path) -> Iterator[Document | FileProblem]:
-    text, problem = read_text(path)
-    if problem is not None:
-        yield problem
+    """The documents of a file, or the problems that stop it from being read; never raises."""
+    data, problem = read_bytes(path)
+    if problem is not None or data is None:
+        yield problem or FileProblem(str(path), 1, 1, "cannot read file")
         return
-    assert text is not None
-    suffix = path.suffix.lower()
+    try:
+        yield from read_data(str(path), data, path.suffix)
+    except Exception as exc:  # pragma: no cover - a reader bug must not end the run (the fuzzer hunts these)
+        yield FileProblem(str(path), 1, 1, f"internal error while reading this file ({type(exc).__name__}); please report it")
+
+
+def read_data(name: str, data: bytes, suffix: str) -> Iterator[Document | FileProblem]:
+    """The documents of a file's content; ``suffix`` (``.json``, ``.yaml``, ``.jsonl``, ...) picks the format."""
+    text, problem = decode(data, name)
+    if problem is not None or text is None:
+        yield problem or FileProblem(name, 1, 1, "cannot decode file")
+        return
+    suffix = suffix.lower()
     if suffix in JSONL_SUFFIXES:
-        yield from _jsonl(str(path), text)
+        yield from _jsonl(name, text)
     elif suffix in YAML_SUFFIXES:
-        yield from _yaml(str(path), text)
+        yield from _yaml(name, text)
     else:
-        yield from _json(str(path), text)
+        yield from _json(name, text)
 
 
 # ----------------------------------------------------------------------------- JSON

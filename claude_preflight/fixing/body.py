@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
-from claude_preflight.fixing.engine import Located, Step, run
+from claude_preflight.fixing.engine import Located, Step, allowed, run
 from claude_preflight.fixing.patch import PatchError, Record, apply_edits, deep_copy
 from claude_preflight.report import Finding, Report
 
@@ -70,6 +70,7 @@ class FixResult:
     body: Any
     applied: list[AppliedFix] = field(default_factory=list)
     remaining: Report = field(default_factory=Report)
+    unsafe: bool = False
 
     @property
     def changed(self) -> bool:
@@ -80,16 +81,24 @@ class FixResult:
         """Remaining findings that carry edits (unsafe ones, or fixes that were refused)."""
         return [f for f in self.remaining.findings if f.edits]
 
+    @property
+    def refused(self) -> list[Finding]:
+        """Remaining findings whose fix was allowed but not applied: applying it would have
+        left a finding behind that was not there before (fix those by hand)."""
+        return [f for f in self.remaining.findings if allowed(f, self.unsafe)]
+
     def summary_text(self) -> str:
         lines = [f"applied {len(self.applied)} fix(es)"] + [f"  {a.describe()}" for a in self.applied]
         return "\n".join(lines)
 
 
 def _short(value: Any, limit: int = 60) -> str:
+    from claude_preflight.checks.base import show
+
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
-        text = repr(value)
+        return show(value, limit)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -116,7 +125,7 @@ def applied_fix(step: Step[Any], rules: Any, base: str = "", where: tuple[Any, A
     finding = step.item.finding
     rule = rules.get(finding.code) if rules is not None else None
     description = str(rule.fix.get("description", "")) if rule is not None and rule.fix else ""
-    edits = tuple(_prefixed(step_edits(finding), base))
+    edits = tuple(_prefixed(finding.edits, base))
     return AppliedFix(
         code=finding.code,
         name=finding.name,
@@ -133,42 +142,57 @@ def applied_fix(step: Step[Any], rules: Any, base: str = "", where: tuple[Any, A
     )
 
 
-def step_edits(finding: Finding) -> tuple[Any, ...]:
-    return tuple(finding.edits)
-
-
 def _prefixed(edits: Iterable[Any], base: str) -> Iterable[Any]:
-    from dataclasses import replace
-
     for edit in edits:
         yield replace(edit, path=base + edit.path) if base else edit
 
 
-def fix(body: Any, *, unsafe: bool = False, **validate_kwargs: Any) -> FixResult:
+def fix(body: Any, *, unsafe: bool = False, config: Any = None, **validate_kwargs: Any) -> FixResult:
     """Repair what can be repaired in ``body`` and return a :class:`FixResult`.
 
     The input is never modified (the result is a deep copy). Fixes are applied one finding
     at a time, each followed by a fresh validation, so every edit uses current JSON
     Pointers. Only fixes marked ``safe`` in the catalogue are applied unless ``unsafe=True``.
     A fix is kept only if it resolves its finding without leaving a new one behind.
+
     ``validate_kwargs`` are those of :func:`claude_preflight.validate` (``endpoint``,
-    ``headers``, ``surface``, ``as_of``, ``api_version``, ``catalogue``); they are
-    checked the same way, and ``as_of`` defaults to now, fixed for the whole run.
+    ``headers``, ``surface``, ``as_of``, ``api_version``, ``catalogue``), checked the same
+    way; ``as_of`` defaults to now, fixed for the whole run. ``config`` (a
+    :class:`~claude_preflight.config.Config`) filters the findings as ``check`` does, so
+    ignored rules are neither fixed nor reported, and supplies the default API version.
     """
-    from claude_preflight.api import _catalogue, validate
+    from claude_preflight.api import _catalogue, _check_api_version, run_request
     from claude_preflight.dates import now_utc, parse_moment
 
     allowed_keys = {"endpoint", "headers", "surface", "as_of", "api_version", "catalogue"}
     unknown = sorted(set(validate_kwargs) - allowed_keys)
     if unknown:
         raise TypeError(f"fix() got unexpected keyword argument(s): {', '.join(unknown)}")
-    catalogue = _catalogue(validate_kwargs.pop("catalogue", None))
-    as_of = validate_kwargs.pop("as_of", None)
+    catalogue = _catalogue(validate_kwargs.get("catalogue"))
+    as_of = validate_kwargs.get("as_of")
     moment = now_utc() if as_of is None else parse_moment(as_of)
-    options = dict(validate_kwargs, catalogue=catalogue, as_of=moment)
+    api_version = validate_kwargs.get("api_version")
+    _check_api_version(catalogue, api_version)
+    if config is not None and not callable(getattr(config, "apply", None)):
+        raise TypeError("config must be a claude_preflight.config.Config")
+
+    def check(state: Any) -> Report:
+        report = run_request(
+            catalogue,
+            state,
+            endpoint=validate_kwargs.get("endpoint", "/v1/messages"),
+            headers=validate_kwargs.get("headers"),
+            surface=validate_kwargs.get("surface"),
+            as_of=moment,
+            api_version=api_version,
+            default_api_version=getattr(config, "api_version", None),
+        )
+        if config is not None:
+            report = replace(report, findings=tuple(config.apply(report.findings)))
+        return report
 
     def evaluate(state: Any) -> list[Located]:
-        return [Located(0, f) for f in validate(state, **options).findings]
+        return [Located(0, f) for f in check(state).findings]
 
     def apply(state: Any, item: Located) -> tuple[Any, list[Record]] | None:
         try:
@@ -180,4 +204,4 @@ def fix(body: Any, *, unsafe: bool = False, **validate_kwargs: Any) -> FixResult
     outcome = run(start, evaluate, apply, unsafe=unsafe)
     applied = [applied_fix(step, catalogue.rule_by_code) for step in outcome.steps]
     final = outcome.state if applied else start
-    return FixResult(body=final, applied=applied, remaining=validate(final, **options))
+    return FixResult(body=final, applied=applied, remaining=check(final), unsafe=unsafe)

@@ -242,6 +242,9 @@ def _fix_text(name: str, kind: str, text: str, options: Options, unsafe: bool, d
         doc = docs[item.doc]
         return _apply_yaml(state, doc, item.finding) if kind == "yaml" else _apply_json(state, doc, item.finding)
 
+    # A document's base (/body of an envelope, /params of a batch entry) never changes:
+    # edits stay inside the body.
+    bases = [doc.base for doc in checked(text).docs]
     outcome = run(text, evaluate, apply, unsafe=unsafe)
     rules = options.catalogue.rule_by_code
     applied = []
@@ -249,8 +252,8 @@ def _fix_text(name: str, kind: str, text: str, options: Options, unsafe: bool, d
     for step in outcome.steps:
         finding = step.item.finding
         where = (name, line if line is not None else finding.line, finding.column)
-        doc = checked(step.before).docs[step.item.doc] if step.item.doc < len(checked(step.before).docs) else None
-        applied.append(applied_fix(step, rules, doc.base if doc is not None else "", where))
+        base = bases[step.item.doc] if step.item.doc < len(bases) else ""
+        applied.append(applied_fix(step, rules, base, where))
         records.setdefault(step.item.doc + doc_offset, []).extend(step.records)
     return _Run(outcome.state, applied, records)
 
@@ -263,7 +266,8 @@ def _newline_split(text: str) -> list[str]:
 
 
 def _diff(name: str, before: str, after: str) -> str:
-    lines = list(difflib.unified_diff(_newline_split(before), _newline_split(after), f"a/{name}", f"b/{name}"))
+    shown = name.replace(os.sep, "/").lstrip("/")
+    lines = list(difflib.unified_diff(_newline_split(before), _newline_split(after), f"a/{shown}", f"b/{shown}"))
     out = []
     for item in lines:
         if item.endswith("\n"):
@@ -409,10 +413,7 @@ class _Changed(Exception):
 
 def _write_all(stream: IO[bytes], payload: bytes) -> None:
     """Write every byte (a separate function so tests can interrupt a write half-way)."""
-    view = memoryview(payload)
-    while view:
-        written = stream.write(view)
-        view = view[written or 0 :] if written is not None else view[len(view) :]
+    stream.write(payload)  # a buffered binary stream writes everything or raises
 
 
 def atomic_write(path: Path, payload: bytes, *, expect: bytes | None = None) -> None:
@@ -472,10 +473,13 @@ def summarize(results: Iterable[FileFixResult], *, unsafe: bool = False, diff: b
     fixes = sum(len(r.applied) for r in changed)
     remaining = sum(len(r.remaining) for r in results)
     unsafe_left = 0 if unsafe else sum(1 for r in results for f in r.remaining if f.edits and f.fix_safety == "unsafe")
+    refused = sum(1 for r in results if r.refused is None for f in r.remaining if allowed(f, unsafe))
     verb = "Would fix" if diff else "Fixed"
     lines = [f"{verb} {fixes} issue(s) in {len(changed)} file(s); {remaining} finding(s) remain."]
     if unsafe_left:
         lines.append(f"{unsafe_left} more can be fixed with --unsafe-fixes (they change what the request does).")
+    if refused:
+        lines.append(f"{refused} fix(es) were not applied because they would leave other findings behind; see those by hand.")
     for r in results:
         if r.refused:
             lines.append(f"{r.path}: not fixed: {r.refused}")

@@ -254,8 +254,10 @@ def _remove(text: str, parent: Node, index: int) -> str:
     spans = _children(parent)
     if len(spans) == 1:
         return text[: parent.start + 1] + text[parent.end - 1 :]
-    if index < len(spans) - 1:
-        return text[: spans[index][0]] + text[spans[index + 1][0] :]
+    if index == 0:
+        # the first one: cut up to the next one, which takes its place
+        return text[: spans[0][0]] + text[spans[1][0] :]
+    # otherwise cut from the end of the previous one: the whitespace before the next stays
     return text[: spans[index - 1][1]] + text[spans[index][1] :]
 
 

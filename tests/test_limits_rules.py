@@ -1,0 +1,346 @@
+"""Limits and output options (LM*): body size, context window, max_tokens 0, output_config,
+fast mode, metadata, inference_geo, container, context management, threads, fallbacks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claude_preflight import validate
+from claude_preflight.checks import _estimate
+from claude_preflight.report import Report
+
+AS_OF = "2026-11-24"
+HEADERS = {"anthropic-version": "2023-06-01"}
+
+
+def body(model: str = "claude-sonnet-4-6", **extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"model": model, "max_tokens": 1024, "messages": [{"role": "user", "content": "Hello"}]}
+    base.update(extra)
+    return base
+
+
+def run(request: Any, **kwargs: Any) -> Report:
+    return validate(request, as_of=kwargs.pop("as_of", AS_OF), **kwargs)
+
+
+def hits(report: Report, code: str) -> list[Any]:
+    return [f for f in report.findings if f.code == code]
+
+
+def beta(*names: str) -> dict[str, str]:
+    return {**HEADERS, "anthropic-beta": ",".join(names)}
+
+
+# ---------------------------------------------------------------------- LM001 (SIZE-01..03)
+
+
+def _padded(total: int, char: str = "x") -> dict[str, Any]:
+    """A request whose compact UTF-8 JSON is exactly ``total`` bytes (for one-byte ``char``)."""
+    request = body(messages=[{"role": "user", "content": ""}])
+    overhead = len(json.dumps(request, separators=(",", ":")).encode())
+    request["messages"][0]["content"] = char * (total - overhead)
+    return request
+
+
+def test_padding_helper_is_exact() -> None:
+    request = _padded(1000)
+    assert len(json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode()) == 1000
+
+
+def test_size_thresholds() -> None:
+    assert not hits(run(_padded(32_000_000)), "LM001")
+    gray = hits(run(_padded(32_000_001)), "LM001")
+    assert [(f.severity, f.path) for f in gray] == [("warning", "")]
+    assert [f.severity for f in hits(run(_padded(33_554_432)), "LM001")] == ["warning"]
+    assert [f.severity for f in hits(run(_padded(33_554_433)), "LM001")] == ["error"]
+
+
+def test_size_counts_json_escaping() -> None:
+    # 5.6M newlines are 11.2 MB once escaped as \n, 33.6 MB as six-byte \u000b controls.
+    request = body(messages=[{"role": "user", "content": "\x0b" * 5_600_000}])
+    assert [f.severity for f in hits(run(request), "LM001")] == ["error"]
+    assert not hits(run(body(messages=[{"role": "user", "content": "\n" * 5_600_000}])), "LM001")
+
+
+def test_size_of_non_ascii_text_when_escaped() -> None:
+    # 3.2M emoji: 12.8 MB as UTF-8, 38.4 MB as \ud83d\ude00 escapes (json.dumps' default)
+    request = body(messages=[{"role": "user", "content": "\U0001f600" * 3_200_000}])
+    found = hits(run(request), "LM001")
+    assert [f.severity for f in found] == ["warning"] and "escaped" in found[0].message
+
+
+def test_cheap_pass_is_exact_enough() -> None:
+    value = {"a": ["é", 1, 2.5, None, True, {"b": "\n"}], "c": "x" * 10}
+    size = _estimate.json_size(value, near=0)
+    assert size.exact
+    assert size.utf8 == len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    assert size.ascii == len(json.dumps(value, separators=(",", ":")))
+    assert not _estimate.json_size(value, near=10_000).exact
+
+
+def test_size_not_checked_per_batch_entry() -> None:
+    entry = _padded(33_600_000)
+    batch = {"requests": [{"custom_id": "big-1", "params": entry}]}
+    report = run(batch, endpoint="/v1/messages/batches")
+    assert not [f for f in hits(report, "LM001") if f.path.startswith("/requests/")]
+
+
+# ---------------------------------------------------------------------- LM002 (SIZE-04, SIZE-06)
+
+
+def _long(chars: int) -> dict[str, Any]:
+    words = "timeout retry backoff jitter "
+    return {"role": "user", "content": (words * (chars // len(words) + 1))[:chars]}
+
+
+def test_context_window_warning_and_error() -> None:
+    # "prompt is too long: 219898 tokens > 200000 maximum" (earendil-works/pi#102)
+    haiku = "claude-haiku-4-5-20251001"
+    assert not hits(run(body(haiku, messages=[_long(700_000)])), "LM002")
+    warn = hits(run(body(haiku, messages=[_long(900_000)])), "LM002")
+    assert [f.severity for f in warn] == ["warning"]
+    err = hits(run(body(haiku, messages=[_long(1_700_000)])), "LM002")
+    assert [f.severity for f in err] == ["error"]
+
+
+def test_whitespace_does_not_make_an_error() -> None:
+    padded = {"role": "user", "content": "a" + " " * 1_700_000}
+    assert [f.severity for f in hits(run(body("claude-haiku-4-5-20251001", messages=[padded])), "LM002")] == ["warning"]
+
+
+def test_base64_payloads_are_not_text() -> None:
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "A" * 4_000_000}}
+    messages = [{"role": "user", "content": [image, {"type": "text", "text": "What is it?"}]}]
+    assert not hits(run(body("claude-haiku-4-5-20251001", messages=messages)), "LM002")
+
+
+def test_foundry_defaults_opus_4_8_to_200k() -> None:
+    request = body("claude-opus-4-8", messages=[_long(1_000_000)])
+    assert not hits(run(request, surface="anthropic"), "LM002")
+    assert hits(run(request, surface="foundry"), "LM002")
+
+
+def test_context_1m_beta_for_sonnet_4_5() -> None:
+    request = body("claude-sonnet-4-5-20250929", messages=[_long(1_000_000)])
+    assert hits(run(request, headers=HEADERS), "LM002")
+    assert not hits(run(request, headers=beta("context-1m-2025-08-07")), "LM002")
+
+
+# ---------------------------------------------------------------------- LM003..LM005 (TOP-04/05)
+
+WARM_SYSTEM = [{"type": "text", "text": "You are the support assistant.", "cache_control": {"type": "ephemeral"}}]
+
+
+def warm(**extra: Any) -> dict[str, Any]:
+    return body(max_tokens=0, system=WARM_SYSTEM, messages=[{"role": "user", "content": "warmup"}], **extra)
+
+
+@pytest.mark.parametrize(
+    ("extra", "path"),
+    [
+        ({"stream": True}, "/stream"),
+        ({"output_config": {"format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": False}}}}, "/output_config/format"),
+        ({"tool_choice": {"type": "any"}, "tools": [{"name": "t", "description": "d", "input_schema": {"type": "object"}}]}, "/tool_choice/type"),
+        ({"tool_choice": {"type": "tool", "name": "t"}, "tools": [{"name": "t", "description": "d", "input_schema": {"type": "object"}}]}, "/tool_choice/type"),
+    ],
+)
+def test_pre_warm_conflicts(extra: dict[str, Any], path: str) -> None:
+    assert [f.path for f in hits(run(warm(**extra)), "LM003")] == [path]
+
+
+def test_pre_warm_without_conflicts() -> None:
+    assert not hits(run(warm(stream=False, tool_choice={"type": "auto"}, thinking={"type": "adaptive"})), "LM003")
+    assert not hits(run(body(max_tokens=1, stream=True)), "LM003")
+
+
+def test_pre_warm_date_and_surface() -> None:
+    assert [f.severity for f in hits(run(warm(), as_of="2026-04-30T23:59:59Z"), "LM004")] == ["error"]
+    assert not hits(run(warm(), as_of="2026-05-01"), "LM004")
+    bedrock = {**warm(), "model": "global.anthropic.claude-sonnet-4-6"}
+    assert [f.severity for f in hits(run(bedrock, surface="bedrock"), "LM004")] == ["warning"]
+    assert not hits(run(warm(), surface="foundry"), "LM004")
+
+
+def test_pre_warm_needs_a_breakpoint() -> None:
+    assert [f.path for f in hits(run(body(max_tokens=0)), "LM005")] == ["/max_tokens"]
+    automatic = hits(run(body(max_tokens=0, cache_control={"type": "ephemeral"})), "LM005")
+    assert [(f.path, f.severity) for f in automatic] == [("/cache_control", "info")]
+    assert not hits(run(warm()), "LM005")
+
+
+# ---------------------------------------------------------------------- output_config (TOP-18..21, SO-01, TOP-23)
+
+
+def test_effort_per_model() -> None:
+    # "This model does not support the effort parameter." (anthropics/claude-code#30010)
+    assert hits(run(body("claude-sonnet-4-5-20250929", output_config={"effort": "high"})), "LM007")
+    assert not hits(run(body("claude-sonnet-4-5-20250929", output_config={"effort": None})), "LM007")
+    # "This model does not support effort level 'xhigh'. Supported levels: ..." (askalf/dario#413)
+    found = hits(run(body("claude-opus-4-5-20251101", output_config={"effort": "max"})), "LM008")
+    assert found and found[0].fix == "use effort 'high'"
+    assert hits(run(body("claude-opus-4-8", output_config={"effort": "extreme"})), "LM008")
+    for level in ("low", "medium", "high", "xhigh", "max"):
+        assert not hits(run(body("claude-opus-5-5", output_config={"effort": level})), "LM008")
+    assert not hits(run(body("claude-haiku-4-5-20251001", output_config={"effort": "xhigh"})), "LM008")  # LM007's case
+
+
+def test_output_format_shapes() -> None:
+    assert not hits(run(body(output_config={"format": None})), "LM009")
+    assert [f.path for f in hits(run(body(output_config={"format": "json"})), "LM009")] == ["/output_config/format"]
+    bad_type = hits(run(body(output_config={"format": {"type": "json_object", "schema": {"type": "object"}}})), "LM009")
+    assert [f.path for f in bad_type] == ["/output_config/format/type"]
+
+
+def test_task_budget() -> None:
+    headers = beta("task-budgets-2026-03-13")
+    ok = {"type": "tokens", "total": 20000, "remaining": 5000}
+    assert not hits(run(body("claude-opus-5-5", output_config={"task_budget": ok}), headers=headers), "LM010")
+    negative = {"type": "tokens", "total": 50000, "remaining": -1}
+    assert [f.path for f in hits(run(body("claude-opus-5-5", output_config={"task_budget": negative}), headers=headers), "LM010")] == ["/output_config/task_budget/remaining"]
+    fraction = {"type": "tokens", "total": 20000.5}
+    assert hits(run(body("claude-opus-5-5", output_config={"task_budget": fraction}), headers=headers), "LM010")
+
+
+# ---------------------------------------------------------------------- fast mode (TOP-16/17/36, SURF-01)
+
+
+def test_fast_mode_windows() -> None:
+    fast_beta = beta("fast-mode-2026-02-01")
+    opus48 = body("claude-opus-4-8", speed="fast")
+    assert not hits(run(opus48, headers=fast_beta, as_of="2026-11-29T23:59:59Z"), "LM011")
+    assert hits(run(opus48, headers=fast_beta, as_of="2026-11-30"), "LM011")
+    assert hits(run(opus48, headers=fast_beta, as_of="2026-05-27"), "LM011")
+    opus55 = body("claude-opus-5-5", speed="fast")
+    assert hits(run(opus55, as_of="2026-09-21"), "LM011")
+    assert not hits(run(opus55, as_of="2026-09-22"), "LM011")
+
+
+def test_fast_mode_surfaces() -> None:
+    opus55 = body("claude-opus-5-5", speed="fast")
+    assert not hits(run(opus55, surface="foundry"), "LM011")
+    assert hits(run(opus55, surface="google-cloud"), "LM011")
+    # surfaces without any fast mode are the surfaces family's finding
+    assert not hits(run({**opus55, "model": "claude-opus-5-5"}, surface="aws-platform"), "LM011")
+
+
+def test_fast_mode_beta() -> None:
+    opus48 = body("claude-opus-4-8", speed="fast")
+    assert [f.severity for f in hits(run(opus48, headers=HEADERS), "LM012")] == ["error"]
+    assert [f.severity for f in hits(run(opus48), "LM012")] == ["warning"]
+    assert not hits(run(body("claude-opus-4-8", speed="standard"), headers=HEADERS), "LM012")
+    assert not hits(run(body("claude-opus-5-5", speed="fast"), headers=HEADERS), "LM012")
+
+
+# ---------------------------------------------------------------------- metadata, inference_geo
+
+
+def test_metadata() -> None:
+    assert not hits(run(body(metadata={"user_id": None})), "LM013")
+    assert not hits(run(body(metadata={})), "LM013")
+    assert hits(run(body(metadata={"user_id": "u" * 257})), "LM014")
+    assert not hits(run(body(metadata={"user_id": "u" * 256})), "LM014")
+    assert [f.severity for f in hits(run(body(metadata={"user_id": "+1 (415) 555-0134"})), "LM015")] == ["info"]
+    assert not hits(run(body(metadata={"user_id": "550e8400-e29b-41d4-a716-446655440000"})), "LM015")
+
+
+def test_inference_geo() -> None:
+    assert hits(run(body("claude-sonnet-4-5-20250929", inference_geo="us")), "LM016")
+    assert not hits(run(body("claude-sonnet-4-5-20250929", inference_geo=None)), "LM016")
+    assert not hits(run(body("claude-sonnet-4-6", inference_geo="us")), "LM016")
+    assert [f.severity for f in hits(run(body("claude-sonnet-4-6", inference_geo="EU")), "LM017")] == ["warning"]
+
+
+# ---------------------------------------------------------------------- container, context management, compaction
+
+
+def test_container() -> None:
+    assert not hits(run(body(container="container_011CNha8iCJcU1wXNR6q4V8w")), "LM018")
+    assert [f.path for f in hits(run(body(container={"skills": "xlsx"})), "LM018")] == ["/container/skills"]
+    assert [f.path for f in hits(run(body(container={"id": 5})), "LM018")] == ["/container/id"]
+    assert [f.path for f in hits(run(body(container={"id": "c", "ttl": 60})), "LM018")] == ["/container/ttl"]
+
+
+def test_context_management_edits() -> None:
+    headers = beta("context-management-2025-06-27", "compact-2026-01-12")
+    edits = {"edits": [{"type": "clear_tool_uses_20250919"}, {"type": "compact_20260112", "instructions": "Keep file paths."}]}
+    assert not hits(run(body(context_management=edits), headers=headers), "LM020")
+    assert [f.path for f in hits(run(body(context_management={"edits": "all"}), headers=headers), "LM020")] == ["/context_management/edits"]
+    assert [f.path for f in hits(run(body(context_management={"edits": [], "mode": "auto"}), headers=headers), "LM020")] == ["/context_management/mode"]
+
+
+def test_clear_thinking_edit() -> None:
+    headers = beta("context-management-2025-06-27")
+    edits = {"edits": [{"type": "clear_thinking_20251015", "keep": "all"}]}
+    assert [f.path for f in hits(run(body(context_management=edits), headers=headers), "LM021")] == ["/context_management/edits/0"]
+    assert not hits(run(body(context_management=edits, thinking={"type": "adaptive"}), headers=headers), "LM021")
+    # a model that thinks by default needs no thinking field
+    assert not hits(run(body("claude-opus-5-5", context_management=edits), headers=headers), "LM021")
+
+
+def test_compaction() -> None:
+    headers = beta("compact-2026-09-04")
+    assert not hits(run(body("claude-opus-5-5", compaction={"type": "summarize", "instructions": None}), headers=headers), "LM022")
+    assert [f.path for f in hits(run(body("claude-opus-5-5", compaction={"type": "summarize", "trigger": 1}), headers=headers), "LM022")] == ["/compaction/trigger"]
+    assert not hits(run(body("claude-opus-5-5", compaction={"type": "summarize"}, context_management=None), headers=headers), "LM023")
+
+
+# ---------------------------------------------------------------------- thread, fallbacks, billing, diagnostics
+
+
+def test_thread() -> None:
+    headers = beta("message-threads-2026-08-12")
+    assert hits(run(body("claude-opus-5-5", thread={"type": "resume"}), headers=headers), "LM024")
+    cached = body("claude-opus-5-5", thread={"type": "create"},
+                  system=[{"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}])
+    assert [f.path for f in hits(run(cached, headers=headers), "LM025")] == ["/system/0/cache_control"]
+    # Opus 5.5 thinks by default; only an explicit thinking configuration is flagged
+    assert not hits(run(body("claude-opus-5-5", thread={"type": "create"}), headers=headers), "LM025")
+    assert not hits(run(body("claude-opus-5-5", thread={"type": "create"}, thinking={"type": "disabled"}), headers=headers), "LM025")
+
+
+def test_fallbacks() -> None:
+    headers = beta("server-side-fallback-2026-07-01")
+    assert not hits(run(body("claude-fable-5-2", fallbacks="default"), headers=headers), "LM026")
+    assert [f.path for f in hits(run(body("claude-fable-5-2", fallbacks="auto"), headers=headers), "LM026")] == ["/fallbacks"]
+    assert [f.path for f in hits(run(body("claude-fable-5-2", fallbacks=[]), headers=headers), "LM026")] == ["/fallbacks"]
+    extra_key = [{"model": "claude-opus-5-5", "temperature": 0.2}]
+    assert [f.path for f in hits(run(body("claude-fable-5-2", fallbacks=extra_key), headers=headers), "LM026")] == ["/fallbacks/0/temperature"]
+    zero = [{"model": "claude-opus-5-5", "max_tokens": 0}]
+    assert [f.path for f in hits(run(body("claude-fable-5-2", fallbacks=zero), headers=headers), "LM026")] == ["/fallbacks/0/max_tokens"]
+
+
+def test_billing_and_diagnostics() -> None:
+    headers = beta("user-profiles-billing-2026-10-01")
+    assert hits(run(body(billing_policy={"bill_to": "self"}), headers=headers), "LM030")
+    assert not hits(run(body(billing_policy={"type": "billing_policy", "bill_to": "user_profile"}), headers=headers), "LM030")
+    found = hits(run(body(diagnostics={"previous_message_id": "req_011CNha8iCJcU1wXNR6q4V8w"})), "LM031")
+    assert [(f.path, f.severity) for f in found] == [("/diagnostics/previous_message_id", "warning")]
+    assert [f.severity for f in hits(run(body(diagnostics={"previous_message_id": 7})), "LM031")] == ["error"]
+
+
+# ---------------------------------------------------------------------- robustness
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    | st.sampled_from(["fast", "standard", "tokens", "summarize", "create", "continue", "default", "high", "xhigh", "msg_1", "us"]),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.sampled_from(["type", "total", "remaining", "effort", "format", "schema", "task_budget", "user_id", "skills",
+                                       "edits", "model", "max_tokens", "token", "mode", "bill_to", "previous_message_id", "id"]), children, max_size=4),
+    max_leaves=20,
+)
+FIELDS = ["output_config", "metadata", "speed", "inference_geo", "container", "context_management", "compaction", "thread",
+          "fallbacks", "fallback_credit_token", "billing_policy", "diagnostics", "max_tokens", "cache_control", "stream"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(FIELDS), values, max_size=6), st.sampled_from(["claude-opus-4-8", "claude-haiku-4-5-20251001", "claude-opus-5-5", "x"]))
+def test_random_option_values_never_break(extra: dict[str, Any], model: str) -> None:
+    request = body(model, **extra)
+    for headers in (None, HEADERS):
+        report = run(request, headers=headers)
+        assert "PF900" not in report.codes(), report.summary_text()
