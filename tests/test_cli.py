@@ -148,3 +148,13 @@ def test_shipped_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for path in sorted((REPO / "examples" / "bad").iterdir()):
         code, out, _ = run(capsys, "check", str(path))
         assert code == 1, (path, out)
+
+
+def test_jsonl_custom_ids_across_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = '{"custom_id": "%s", "params": ' + GOOD + "}"
+    path = write(tmp_path, "batch.jsonl", "\n".join([entry % "a", entry % "b", entry % "a", entry % "no spaces"]) + "\n")
+    code, out, _ = run(capsys, "check", "--as-of", "2026-11-24", str(path))
+    assert code == 1
+    assert f"{path}:3:15: EP005 error custom_id 'a' is already used by requests/0 (line 1)" in out
+    assert f"{path}:4:15: EP004 error" in out
+    assert out.index(":3:15:") < out.index(":4:15:")

@@ -573,7 +573,7 @@ def strict_tools_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 @check
 def strict_optional_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     limit = int(params["limit"])
-    total = 0
+    total, where = 0, ""
     for node in subset.nodes(ctx):
         props = node.schema.get("properties")
         if not isinstance(props, dict) or "object" not in subset.types_of(node.schema):
@@ -591,7 +591,7 @@ def strict_optional_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 @check
 def strict_union_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     limit = int(params["limit"])
-    total = 0
+    total, where = 0, ""
     for node in subset.nodes(ctx):
         if node.is_property and subset.is_union(node.schema):
             total += 1

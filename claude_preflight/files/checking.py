@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 
 from claude_preflight.api import run_request
 from claude_preflight.catalogue import Catalogue
-from claude_preflight.checks.base import render
+from claude_preflight.checks.base import render, show
 from claude_preflight.config import Config
 from claude_preflight.dates import now_utc, parse_moment
 from claude_preflight.files.documents import YAML_SUFFIXES, Document, FileProblem, discover, read_file, read_text
@@ -86,20 +86,47 @@ class Checker:
     def check_file(self, path: Path) -> FileResult:
         result = FileResult(str(path))
         self.checked.append(str(path))
+        batch_entries: list[Document] = []
         for item in read_file(path):
             if isinstance(item, FileProblem):
                 result.problems.append(item)
                 continue
             result.requests += 1
+            if item.in_batch:
+                batch_entries.append(item)
             outcome = check_document(item, self.options)
             if isinstance(outcome, FileProblem):
                 result.problems.append(outcome)
             else:
                 result.findings.extend(outcome)
+        if batch_entries:
+            result.findings.extend(self._custom_ids(batch_entries))
+            result.findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.code))
         result.findings = self.options.config.apply(result.findings, str(path), self.used_overrides)
         if path.suffix.lower() in YAML_SUFFIXES:
             result.findings = self._inline(path, result.findings)
         return result
+
+    def _custom_ids(self, entries: list[Document]) -> list[Finding]:
+        """Batch-file rules that span lines: each entry's custom_id, and their uniqueness."""
+        from claude_preflight.checks import endpoints
+        from claude_preflight.checks.base import Hit
+        from claude_preflight.engine.runner import to_finding
+
+        catalogue = self.options.catalogue
+        invalid, duplicate = catalogue.rule_by_code.get("EP004"), catalogue.rule_by_code.get("EP005")
+        found: list[Finding] = []
+        for doc in entries:
+            reason = endpoints.custom_id_problem(doc.custom_id, invalid.params) if invalid else None
+            if invalid is not None and reason is not None:
+                hit = Hit("/custom_id", {"value": show(doc.custom_id, 40), "reason": reason})
+                found.append(_at_root(doc, to_finding(invalid, hit)))
+        if duplicate is not None:
+            for index, first in endpoints.duplicate_custom_ids(doc.custom_id for doc in entries):
+                doc = entries[index]
+                hit = Hit("/custom_id", {"value": show(doc.custom_id, 40), "first": f"{first} (line {entries[first].record})"})
+                found.append(_at_root(doc, to_finding(duplicate, hit)))
+        return found
 
     def _inline(self, path: Path, findings: list[Finding]) -> list[Finding]:
         text, _ = read_text(path)
@@ -129,6 +156,12 @@ class Checker:
                 where = str(config.path) if config.path else config.source
                 found.extend(self.meta("CF001", args, file=where, line=1, column=1))
         return config.apply(found)
+
+
+def _at_root(doc: Document, finding: Finding) -> Finding:
+    """Place a finding whose pointer is relative to the document root, not to its body."""
+    line, column = doc.root_position(finding.path) if hasattr(doc, "root_position") else (doc.record or 1, 1)
+    return replace(finding, file=doc.file, line=line, column=column)
 
 
 def _matches(config: Config, file: str, pattern: str) -> bool:

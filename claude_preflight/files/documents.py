@@ -91,6 +91,14 @@ class Document:
     _locate: Callable[[], dict[str, tuple[int, int]]] | None = None
     _positions: dict[str, tuple[int, int]] | None = None
 
+    def root_position(self, ptr: str) -> tuple[int, int]:
+        """1-based line/column of the value at ``ptr`` relative to the document root."""
+        base, self.base = self.base, ""
+        try:
+            return self.position(ptr)
+        finally:
+            self.base = base
+
     def position(self, ptr: str, *, key: bool = False) -> tuple[int, int]:
         """1-based line/column of the value at ``ptr`` (relative to the body)."""
         if self._positions is None:
