@@ -124,7 +124,8 @@ def interleaved(methods: list[tuple[str, Callable[[], Any]]], base: str, rounds:
             times[name].append(this_round[name])
         for name, value in this_round.items():
             ratios[name].append(value / this_round[base])
-    return {name: {"median_us": statistics.median(times[name]) * 1e6, "ratio": statistics.median(ratios[name]),
+    return {name: {"median_us": statistics.median(times[name]) * 1e6, "min_us": min(times[name]) * 1e6,
+                   "ratio": statistics.median(ratios[name]),
                    "q1_ratio": _quartiles(ratios[name])[0], "q3_ratio": _quartiles(ratios[name])[1]}
             for name, _ in methods}
 
@@ -297,7 +298,7 @@ def section_coldstart(args: argparse.Namespace, out: dict[str, Any]) -> None:
 
 
 class TreeMemory:
-    """Peak resident memory of a process and its descendants, sampled from /proc (Linux)."""
+    """Peak memory (PSS) of a process and its descendants, sampled from /proc (Linux)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -321,13 +322,16 @@ class TreeMemory:
 
     @staticmethod
     def _rss(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) * 1024
-        except (OSError, ValueError):
-            pass
+        """Proportional set size (pages shared by forked workers counted once overall),
+        else the resident set size."""
+        for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+            try:
+                with open(name, encoding="utf-8") as handle:
+                    for line in handle:
+                        if line.startswith(field):
+                            return int(line.split()[1]) * 1024
+            except (OSError, ValueError):
+                continue
         return 0
 
     def sample(self) -> None:
@@ -387,8 +391,6 @@ def section_batch(args: argparse.Namespace, out: dict[str, Any]) -> None:
     runs = []
     for jobs in jobs_list:
         for target, label in ((path, "full"), (prefix, "10% prefix")):
-            if label != "full" and jobs != jobs_list[-1]:
-                continue
             argv = [sys.executable, str(HERE / "batch_check.py"), str(target), "--jobs", str(jobs)]
             spent = []
             peak = 0
@@ -423,9 +425,9 @@ def section_complexity(args: argparse.Namespace, out: dict[str, Any]) -> None:
         text = payloads.compact(body)
         validate(body)
         result = interleaved([("json.loads", lambda text=text: json.loads(text)), ("validate", lambda body=body: validate(body))],
-                             "json.loads", 5 if args.quick else 9, 0.05)
+                             "json.loads", 7 if args.quick else 15, 0.05)
         rows.append({"round_trips": trips, "messages": len(body["messages"]), "bytes": len(text.encode("utf-8")),
-                     "validate_ms": result["validate"]["median_us"] / 1e3, "json_loads_ms": result["json.loads"]["median_us"] / 1e3,
+                     "validate_ms": result["validate"]["min_us"] / 1e3, "json_loads_ms": result["json.loads"]["min_us"] / 1e3,
                      "x_json_loads": result["validate"]["ratio"]})
     for before, after in zip(rows, rows[1:]):
         after["growth"] = after["validate_ms"] / before["validate_ms"]
@@ -451,25 +453,30 @@ def targets(out: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     if "coldstart" in out:
         row = _find(out["coldstart"]["rows"], command="claude-preflight check small.json")
         if row:
+            # 150 ms on the anchors' machine, where `python -c pass` took 7.8 ms: about 19x.
             found.append(("check one small file, whole process", f"{row['median_ms']:.0f} ms ({row['x_python']:.1f}× python -c pass)",
-                          "≤ 150 ms", "yes" if row["median_ms"] <= 150 else "NO"))
+                          "≤ 150 ms (≈ 19× python -c pass)", "yes" if row["x_python"] <= 150 / 7.8 else "NO"))
     if "batch" in out:
         batch = out["batch"]
         one = _find(batch["runs"], jobs=1, file="full")
         if one:
-            found.append(("100k batch, one process", f"{one['req_per_s']:,.0f} req/s ({one['x_json_loads_time']:.2f}× json.loads pass)",
-                          "≥ 50,000 req/s", "yes" if one["req_per_s"] >= 50_000 else "NO"))
+            # 50,000 req/s on the anchors' machine, where the json.loads pass ran at 97,800 req/s.
+            bound = 97_800 / 50_000
+            found.append((f"{one['lines']:,}-line batch, one process", f"{one['req_per_s']:,.0f} req/s ({one['x_json_loads_time']:.2f}× the json.loads pass)",
+                          f"≥ 50,000 req/s (≈ ≤ {bound:.2f}× the json.loads pass)", "yes" if one["x_json_loads_time"] <= bound else "NO"))
         many = [r for r in batch["runs"] if r["jobs"] > 1 and r["file"] == "full"]
         if one and many:
             best = max(many, key=lambda r: r["req_per_s"])
-            found.append((f"100k batch, --jobs {best['jobs']}", f"{best['req_per_s']:,.0f} req/s ({best['req_per_s'] / one['req_per_s']:.2f}× one process)",
+            found.append((f"batch, --jobs {best['jobs']}", f"{best['req_per_s']:,.0f} req/s ({best['req_per_s'] / one['req_per_s']:.2f}× one process)",
                           "near-linear", "yes" if best["req_per_s"] / one["req_per_s"] >= 0.75 * best["jobs"] else "NO"))
-        peaks = [r["peak_rss_mb"] for r in batch["runs"] if r["peak_rss_mb"]]
-        if peaks:
-            full = max(r["peak_rss_mb"] or 0 for r in batch["runs"] if r["file"] == "full")
-            part = max((r["peak_rss_mb"] or 0 for r in batch["runs"] if r["file"] != "full"), default=0)
-            found.append(("batch peak memory (process tree)", f"{full:.0f} MB (10% prefix: {part:.0f} MB)", "≤ 250 MB, flat",
-                          "yes" if full <= 250 and (not part or full <= part * 1.3) else "NO"))
+        for jobs in sorted({r["jobs"] for r in batch["runs"]}):
+            full = _find(batch["runs"], jobs=jobs, file="full")
+            part = _find(batch["runs"], jobs=jobs, file="10% prefix")
+            if full and full["peak_rss_mb"]:
+                part_mb = part["peak_rss_mb"] if part and part["peak_rss_mb"] else 0
+                found.append((f"batch peak memory, --jobs {jobs} (PSS of the process tree)", f"{full['peak_rss_mb']:.0f} MB (10% of the file: {part_mb:.0f} MB)",
+                              "≤ 250 MB, independent of file size",
+                              "yes" if full["peak_rss_mb"] <= 250 and (not part_mb or full["peak_rss_mb"] <= part_mb * 1.3 + 10) else "NO"))
     if "complexity" in out:
         growth = [r["growth"] for r in out["complexity"]["rows"] if "growth" in r]
         if growth:
@@ -505,14 +512,14 @@ def markdown(out: dict[str, Any], command: str) -> str:
         base = ", ".join(f"{k}: {v:,.0f} req/s" for k, v in b["baseline_req_per_s"].items())
         lines += ["", f"### Batch file ({b['manifest']['lines']:,} lines, {b['manifest']['bytes'] / 1e6:.1f} MB)", "",
                   f"Baselines in the same run: {base}.", "",
-                  "| file | --jobs | seconds (whole process) | req/s | × json.loads pass | peak RSS, process tree | findings |",
+                  "| file | --jobs | seconds (whole process) | req/s | × json.loads pass | peak memory (PSS, process tree) | findings |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
         for r in b["runs"]:
             rss = f"{r['peak_rss_mb']:.0f} MB" if r["peak_rss_mb"] else "n/a"
             lines.append(f"| {r['file']} | {r['jobs']} | {r['seconds']:.2f} | {r['req_per_s']:,.0f} | {r['x_json_loads_time']:.2f} | {rss} | {r['findings']} |")
     if "complexity" in out:
         lines += ["", "### Cost growth (agent-shaped bodies)", "",
-                  "| round trips | messages | bytes | validate ms | × json.loads | growth vs previous (json.loads growth) |",
+                  "| round trips | messages | bytes | validate ms (fastest round) | × json.loads (median) | growth vs previous (json.loads growth) |",
                   "|---:|---:|---:|---:|---:|---|"]
         for r in out["complexity"]["rows"]:
             growth = f"{r['growth']:.2f} ({r['json_growth']:.2f})" if "growth" in r else ""

@@ -84,7 +84,7 @@ def agent_request(round_trips: int = 6) -> dict[str, Any]:
         tool_id = f"toolu_01{turn:02d}ABCDEFGHIJKLMNOPQRST"
         messages.append({"role": "assistant", "content": [
             {"type": "thinking", "thinking": f"Step {turn}: look at the next piece of evidence.",
-             "signature": base64.b64encode(bytes(range(turn, turn + 64))).decode()},
+             "signature": base64.b64encode(bytes((turn + i) % 256 for i in range(64))).decode()},
             {"type": "text", "text": "Let me check that."},
             {"type": "tool_use", "id": tool_id, "name": name, "input": arguments},
         ]})

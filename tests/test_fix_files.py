@@ -151,6 +151,8 @@ def test_yaml_multi_document_fixes_the_right_document(tmp_path: Path, options: O
     text = (
         "model: claude-sonnet-4-6\nmax_tokens: 1024\nmessages: [{role: user, content: Hi}]\n"
         "---\n"
+        "---\n"  # an empty document in between
+        "# the second request\n"
         "model: claude-opus-4-8\nmax_tokens: 1024\ntop_k: 3\nmessages: [{role: user, content: Hi}]\n"
     )
     path = write(tmp_path / "two.yaml", text)
@@ -322,3 +324,27 @@ def test_fix_paths_walks_directories_and_summarizes(tmp_path: Path, options: Opt
     text = summarize(results)
     assert text.startswith("Fixed 6 issue(s) in 2 file(s); 0 finding(s) remain.")
     assert fixfiles.to_json(by_name["a.json"])["applied"]
+
+
+def test_fix_paths_reports_stale_overrides_like_check(tmp_path: Path, catalogue: Catalogue) -> None:
+    from claude_preflight.files.checking import check_paths
+
+    config = config_from_mapping(
+        {"overrides": [{"files": ["*.json"], "pointer": "/temperature", "ignore": ["SP006"]}]}, root=tmp_path, source=str(tmp_path / "pyproject.toml")
+    )
+    opts = Options(catalogue=catalogue, as_of=parse_moment(CATALOGUE_DATE), config=config)
+    write(tmp_path / "req.json", '{"model": "claude-opus-4-8", "max_tokens": 1024, "top_k": 1, "messages": [{"role": "user", "content": "Hi"}]}')
+    checked = [f.code for r in check_paths([str(tmp_path)], opts) for f in r.findings]
+    fixed = list(fix_paths([str(tmp_path)], opts, diff=True))
+    assert "CF001" in checked
+    assert [f.code for r in fixed for f in r.remaining] == ["CF001"]
+
+
+def test_duplicate_keys_and_nan_are_handled_like_the_reader(tmp_path: Path, options: Options) -> None:
+    # json.loads keeps the last duplicate; removing the key removes every occurrence, or the
+    # earlier value would come back. NaN is readable (IN002) and may itself be removed.
+    text = '{"model": "claude-opus-4-8", "temperature": 0.5, "max_tokens": 1024, "temperature": 0.7, "top_k": NaN, "messages": [{"role": "user", "content": "Hi"}]}\n'
+    path = write(tmp_path / "req.json", text)
+    result = fix_file(path, options)
+    assert [a.path for a in result.applied] == ["/temperature", "/top_k"]
+    assert path.read_text() == '{"model": "claude-opus-4-8", "max_tokens": 1024, "messages": [{"role": "user", "content": "Hi"}]}\n'

@@ -172,3 +172,33 @@ def test_json_file_fix_agrees_with_fix_and_is_idempotent(tmp_path_factory: Any, 
         assert b"\n" not in once.replace(b"\r\n", b"")
     again = fix_file(path, FILE_OPTIONS, unsafe=unsafe)
     assert not again.applied and path.read_bytes() == once
+
+
+YAML_LAYOUTS = st.sampled_from([
+    {"default_flow_style": False, "indent": 2},
+    {"default_flow_style": False, "indent": 4},
+    {"default_flow_style": None, "indent": 2},
+])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(bodies(), YAML_LAYOUTS, st.booleans())
+def test_yaml_file_fix_agrees_with_fix_keeps_comments_and_is_idempotent(tmp_path_factory: Any, body: dict[str, Any], layout: dict[str, Any], unsafe: bool) -> None:
+    import yaml
+
+    from claude_preflight.files.yaml_source import load_documents
+
+    path: Path = tmp_path_factory.mktemp("prop") / "req.yaml"
+    text = "# fixture: keep me\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=10_000, **layout)
+    path.write_text(text, encoding="utf-8")
+    [parsed] = load_documents(text)
+    expected = fix(parsed, unsafe=unsafe, **OPTIONS)
+    result = fix_file(path, FILE_OPTIONS, unsafe=unsafe)
+    fixed = path.read_text(encoding="utf-8")
+    if result.refused is None:
+        assert load_documents(fixed) == [expected.body]
+    else:
+        assert fixed == text
+    assert fixed.startswith("# fixture: keep me\n")
+    again = fix_file(path, FILE_OPTIONS, unsafe=unsafe)
+    assert not again.applied and path.read_text(encoding="utf-8") == fixed

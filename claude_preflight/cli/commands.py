@@ -31,7 +31,11 @@ def _config(args: argparse.Namespace) -> Config:
         found = load_config(path)
         return found if found.source else config_from_mapping({}, root=path.parent)
     start = Path(args.paths[0]) if args.paths else Path.cwd()
-    return load_config(start if start.exists() else Path.cwd())
+    try:
+        exists = start.exists()
+    except OSError:  # e.g. a name too long for the file system: discover() reports it
+        exists = False
+    return load_config(start if exists else Path.cwd())
 
 
 def _config_paths(config: Config) -> list[str]:
@@ -120,8 +124,27 @@ def _example_text(example: Any) -> str:
     text = ""
     if context:
         text += "  # " + ", ".join(f"{k}: {v}" for k, v in context.items()) + "\n"
-    body = json.dumps(example["body"], indent=2, ensure_ascii=False)
-    return text + "\n".join("  " + line for line in body.splitlines())
+    lines = json.dumps(_shorten(example["body"]), indent=2, ensure_ascii=False).splitlines()
+    if len(lines) > EXAMPLE_LINES:
+        lines = lines[:EXAMPLE_LINES] + [f"... ({len(lines) - EXAMPLE_LINES} more lines)"]
+    return text + "\n".join("  " + line for line in lines)
+
+
+EXAMPLE_LINES = 60
+
+
+def _shorten(value: Any, depth: int = 0) -> Any:
+    """A readable stand-in for huge example bodies (long strings and lists are cut)."""
+    if isinstance(value, str):
+        return value if len(value) <= 200 else value[:200] + f"... ({len(value)} characters)"
+    if depth > 12:
+        return "..."
+    if isinstance(value, list):
+        head = [_shorten(v, depth + 1) for v in value[:8]]
+        return head + ([f"... ({len(value) - 8} more items)"] if len(value) > 8 else [])
+    if isinstance(value, dict):
+        return {k: _shorten(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -71,13 +71,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CatalogueError, ConfigError) as exc:
         sys.stderr.write(f"claude-preflight: {exc}\n")
         return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:
+        sys.stderr.write(f"claude-preflight: error: {exc}\n")
+        return EXIT_ERROR
     except (ValueError, TypeError) as exc:
         sys.stderr.write(f"claude-preflight: error: {exc}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -349,7 +349,8 @@ def load(text: str) -> Any:
     try:
         nodes = list(_compose(text, loader))
         if len(nodes) > 1:
-            raise YamlProblem(f"expected one YAML document, found {len(nodes)}")
+            line, column = _mark(nodes[1]) if nodes[1] is not None else (None, None)
+            raise YamlProblem(f"expected one YAML document, found {len(nodes)}", line, column)
         return _construct(loader, nodes[0], text) if nodes else None
     finally:
         loader.dispose()

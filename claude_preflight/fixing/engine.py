@@ -1,7 +1,9 @@
 """The fix loop, shared by :func:`claude_preflight.fix` and the file fixer.
 
 validate -> apply the edits of ONE finding -> validate again, so the JSON Pointers of the
-next edits always come from a fresh report. A step is kept only if the fix resolves its
+next edits always come from a fresh report. (As a shortcut, fixes that only touch distinct
+object members - which cannot move each other's pointers - are first tried together with
+one validation; if any of them misbehaves, they are applied one at a time.) A step is kept only if the fix resolves its
 own finding and every finding that was not there before (compared by document, code and
 path, with pointers mapped through the applied edits) can itself be fixed by a later step;
 otherwise the loop returns to the last clean state (one without new findings) and never
@@ -61,6 +63,11 @@ def allowed(finding: Finding, unsafe: bool) -> bool:
     return finding.fix_safety == "safe" or (unsafe and finding.fix_safety == "unsafe")
 
 
+def _related(a: str, b: str) -> bool:
+    """One pointer is the other or lies inside it."""
+    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
 def _mapped(keys: set[Key], records_by_doc: dict[int, list[Record]]) -> set[Key]:
     result: set[Key] = set()
     for doc, code, path in keys:
@@ -104,15 +111,54 @@ def run(
         return grouped
 
     def rollback() -> None:
-        nonlocal state, findings
+        nonlocal state, findings, batch_failed
         back_state, count, back_findings = checkpoint
         first = steps[count].item if count < len(steps) else None
         del steps[count:]
         state, findings = back_state, back_findings
         detour_blocked.clear()
+        batch_failed = True  # the checkpoint's batch was tried when it was first reached
         if first is not None:
             blocked.add(first.key)
 
+    def try_batch(pool: list[Located]) -> bool:
+        """Apply several independent fixes (object members only, no path inside another's)
+        and validate once; False (nothing changed) unless every one resolves its finding
+        and nothing new appears."""
+        nonlocal state, findings
+        current = state
+        members: list[tuple[Located, list[Record]]] = []
+        touched: list[tuple[int, str]] = []
+        for item in pool:
+            result = apply(current, item)
+            if result is None:
+                continue
+            following, records = result
+            if any(r.index is not None or r.appended for r in records):
+                continue  # array edits move other pointers: one at a time
+            paths = [(item.doc, p) for r in records for p in (r.path, r.renamed_from) if p is not None]
+            if any(d == e and _related(p, q) for d, p in paths for e, q in touched):
+                continue
+            members.append((item, records))
+            touched.extend(paths)
+            current = following
+        if len(members) < 2:
+            return False
+        after = evaluate(current)
+        keys = {item.key for item in after}
+        for item, records in members:
+            if _mapped({item.key}, {item.doc: records}) & keys:
+                return False
+        grouped = records_by_doc(len(steps))
+        for item, records in members:
+            grouped.setdefault(item.doc, []).extend(records)
+        if keys - _mapped(original, grouped):
+            return False
+        steps.extend(Step(item, records, state) for item, records in members)
+        state, findings = current, after
+        return True
+
+    batch_failed = False
     for _ in range(max_steps):
         expected = _mapped(original, records_by_doc(len(steps)))
         introduced = {item.key for item in findings} - expected
@@ -129,6 +175,10 @@ def run(
                 continue
         if not pool:
             break
+        if not introduced and len(pool) > 1 and not batch_failed:
+            if try_batch(pool):
+                continue
+            batch_failed = True
         candidate = pool[0]
         result = apply(state, candidate)
         if result is None:
@@ -144,6 +194,7 @@ def run(
             continue
         steps.append(Step(candidate, records, state))
         state, findings = new_state, new_findings
+        batch_failed = False
     # Out of steps or out of candidates: never end away from a clean state.
     expected = _mapped(original, records_by_doc(len(steps)))
     if {item.key for item in findings} - expected:

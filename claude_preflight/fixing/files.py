@@ -118,7 +118,7 @@ class _Checked:
     result: FileResult
 
 
-def _check_text(name: str, kind: str, text: str, options: Options) -> _Checked:
+def _check_text(name: str, kind: str, text: str, options: Options, used: set[int] | None = None) -> _Checked:
     """Like Checker.check_file, on text (the fixed text may exist only in memory)."""
     from claude_preflight.files.checking import Checker
     from claude_preflight.files.suppress import InlineSuppressions
@@ -133,7 +133,7 @@ def _check_text(name: str, kind: str, text: str, options: Options) -> _Checked:
         if isinstance(outcome, FileProblem):
             problems.append(outcome)
             continue
-        kept = options.config.apply(outcome, name)
+        kept = options.config.apply(outcome, name, used)
         if inline is not None:
             kept = inline.filter(kept)
         located.extend(Located(index, f) for f in kept)
@@ -315,8 +315,11 @@ def _encoding(data: bytes) -> tuple[bytes, str]:
     return b"", "utf-8"
 
 
-def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: bool = False) -> FileFixResult:
-    """Fix one file in place (or, with ``diff=True``, only compute the diff)."""
+def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: bool = False, used: set[int] | None = None) -> FileFixResult:
+    """Fix one file in place (or, with ``diff=True``, only compute the diff).
+
+    ``used`` collects the indices of configured overrides that matched (as ``check`` does,
+    to report stale ones)."""
     path = Path(path)
     name = str(path)
     if options.as_of is None:
@@ -333,7 +336,7 @@ def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: 
         return FileFixResult(name, result=FileResult(name, problems=problems))
     mark, codec = _encoding(data)
     kind = _kind(path)
-    before = _check_text(name, kind, text, options)
+    before = _check_text(name, kind, text, options, used)
     if before.problems and kind != "jsonl":
         return FileFixResult(name, result=before.result)  # never touch a file that does not parse
     if not any(allowed(item.finding, unsafe) for item in before.findings):
@@ -344,7 +347,7 @@ def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: 
         return FileFixResult(name, result=before.result, refused="the file is too large or too deeply nested to fix")
     if not applied or new_text == text:
         return FileFixResult(name, result=before.result)
-    after = _check_text(name, kind, new_text, options)
+    after = _check_text(name, kind, new_text, options, used)
     reason = _worse(before, after, records)
     if reason is not None:
         return FileFixResult(name, applied=applied, result=before.result, refused=reason)
@@ -457,13 +460,21 @@ def _fsync_directory(directory: Path) -> None:
 
 def fix_paths(paths: Iterable[str], options: Options, *, unsafe: bool = False, diff: bool = False) -> Iterator[FileFixResult]:
     """Fix every request file under ``paths`` (files and directories, like ``check``)."""
+    from claude_preflight.files.checking import Checker
+
     if options.as_of is None:
         options = replace(options, as_of=now_utc())
+    checker = Checker(options)  # tracks configured overrides, like check_paths
     for item in discover(list(paths)):
         if isinstance(item, FileProblem):
             yield FileFixResult(item.file, result=FileResult(item.file, problems=[item]))
         else:
-            yield fix_file(item, options, unsafe=unsafe, diff=diff)
+            checker.checked.append(str(item))
+            yield fix_file(item, options, unsafe=unsafe, diff=diff, used=checker.used_overrides)
+    leftovers = checker.unused_overrides()
+    if leftovers:
+        source = options.config.source or "configuration"
+        yield FileFixResult(source, result=FileResult(source, findings=leftovers))
 
 
 def summarize(results: Iterable[FileFixResult], *, unsafe: bool = False, diff: bool = False) -> str:

@@ -207,9 +207,6 @@ def apply_edits(doc: Any, edits: Sequence[Any]) -> tuple[Any, list[Record]]:
     return doc, records
 
 
-_MISSING = object()
-
-
 def resolve(doc: Any, path: str, default: Any = None) -> Any:
     current = doc
     for token in pointer.split(path):

@@ -85,17 +85,6 @@ def _dump(yaml: Any, docs: list[Any], explicit_start: bool) -> str:
     return buffer.getvalue()
 
 
-def _document_index(docs: list[Any], number: int) -> int:
-    """The raw index of the ``number``-th document as files/documents.py counts them
-    (empty documents are skipped in multi-document files)."""
-    if len(docs) <= 1:
-        return number
-    present = [i for i, d in enumerate(docs) if d is not None]
-    if number >= len(present):
-        raise PatchError("no such YAML document")
-    return present[number]
-
-
 def _navigate(node: Any, path: str) -> Any:
     for token in pointer.split(path):
         if isinstance(node, dict):
@@ -271,8 +260,9 @@ def _comment_lines(text: str) -> set[int]:
 
 
 def apply_edits(text: str, number: int, edits: Sequence[Any], base: str = "") -> str:
-    """Apply body-relative ``edits`` (prefixed by ``base``) to YAML document ``number`` of
-    ``text`` (LF line endings). Raises PatchError when they do not apply."""
+    """Apply body-relative ``edits`` (prefixed by ``base``) to YAML document ``number`` (its
+    index in the stream) of ``text`` (LF line endings). Raises PatchError when they do not
+    apply."""
     from claude_preflight.fixing.json_text import _Prefixed
 
     try:
@@ -287,7 +277,9 @@ def apply_edits(text: str, number: int, edits: Sequence[Any], base: str = "") ->
         docs = _load(yaml, text)
     except (YAMLError, RecursionError, ValueError) as exc:
         raise PatchError(f"cannot round-trip this YAML: {exc}") from None
-    raw = _document_index(docs, number)
+    if not 0 <= number < len(docs) or docs[number] is None:
+        raise PatchError("no such YAML document")
+    raw = number  # the document's index in the stream, empty documents included
     prefixed = [_Prefixed(e.op, base + e.path, e.value) for e in edits]
     i = 0
     while i < len(prefixed):
