@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MODES", "PreflightMiddleware", "PreflightWarning", "RequestView", "infer_surface", "surface_of_client"]
 
-MODES = ("raise", "warn", "log")
+MODES = ("raise", "warn", "log", "fix")
 """What the guard does with a request that fails the check. A ``fix`` mode (rewrite
 the request, then send it) will slot into :meth:`PreflightMiddleware.respond`."""
 
@@ -299,7 +299,10 @@ class PreflightMiddleware:
     ``mode``: ``"raise"`` (default) raises :class:`~claude_preflight.PreflightError`
     and sends nothing; ``"warn"`` sends the request and emits a
     :class:`PreflightWarning`; ``"log"`` sends it and logs to the ``claude_preflight``
-    logger. The guard acts on findings at or above ``fail_on`` (default: the
+    logger; ``"fix"`` applies the catalogue's safe fixes to the outgoing body (each
+    change logged as a warning on the ``claude_preflight`` logger: an explicit, visible
+    alternative to silently dropping parameters) and raises if findings remain. The guard
+    acts on findings at or above ``fail_on`` (default: the
     configuration's ``fail-on``, else ``"error"``).
 
     ``as_of``: when requests are sent (default: the moment of each request).
@@ -334,8 +337,7 @@ class PreflightMiddleware:
         from claude_preflight.dates import parse_moment
 
         if mode not in MODES:
-            hint = " (fixing requests is not available yet)" if mode == "fix" else ""
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}{hint}")
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
         self.config = _config(config)
         self.fail_on = fail_on if fail_on is not None else self.config.fail_on
@@ -519,8 +521,12 @@ class PreflightMiddleware:
         """
         if not self.failing(report):
             return request
+        if self.mode == "fix":
+            request, report = self._fix(request, report, view)
+            if not self.failing(report):
+                return request
         text = f"claude-preflight: {view.describe()}: {report.summary_text()}"
-        if self.mode == "raise":
+        if self.mode in ("raise", "fix"):
             from claude_preflight.errors import PreflightError
 
             error = PreflightError(report)
@@ -534,6 +540,46 @@ class PreflightMiddleware:
             logger.log(_LOG_LEVEL.get(worst, logging.ERROR), "%s", text, extra={"preflight_report": report, "preflight_request": view})
         return request
 
+
+    def _fix(self, request: Any, report: Report, view: RequestView) -> tuple[Any, Report]:
+        """Apply the safe fixes to the outgoing body; log each change.
+
+        Returns the request to send and the report of what remains. The fixes are computed
+        on the body as it will be sent and replayed on the SDK's body (on Bedrock and Vertex
+        the SDK moves ``model`` into the URL and adds ``anthropic_version`` when preparing);
+        if a change cannot be replayed, nothing is changed and the original report stands.
+        """
+        from claude_preflight.dates import now_utc
+        from claude_preflight.fixing import fix
+        from claude_preflight.fixing.patch import PatchError, apply_edits
+
+        result = fix(
+            view.body,
+            endpoint=view.endpoint,
+            headers=list(view.headers),
+            surface=view.surface or self.config.surface,
+            as_of=self.as_of or now_utc(),
+            api_version=self.api_version,
+            catalogue=self.catalogue,
+            config=self.config,
+        )
+        if not result.applied:
+            return request, report
+        original = request.options.json_data
+        if original == view.body:
+            body = result.body
+        else:
+            try:
+                body = original
+                for applied in result.applied:
+                    body, _ = apply_edits(body, applied.edits)
+            except (PatchError, KeyError, IndexError, TypeError, ValueError):
+                logger.warning("claude-preflight could not apply its fixes to %s; sending nothing", view.describe())
+                return request, report
+        for applied in result.applied:
+            logger.warning("claude-preflight fixed %s: %s", view.describe(), applied.describe())
+        remaining = replace(result.remaining, findings=tuple(_sdk_route(f) for f in result.remaining.findings))
+        return request.copy(body=body), remaining
 
 # ----------------------------------------------------------------------------- helpers
 

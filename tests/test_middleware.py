@@ -342,7 +342,6 @@ def test_config_true_reads_pyproject(api: LocalAPI, tmp_path: Path, monkeypatch:
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"mode": "fix"}, ValueError),
         ({"mode": "shout"}, ValueError),
         ({"fail_on": "fatal"}, ValueError),
         ({"surface": "mars"}, ValueError),
@@ -591,3 +590,39 @@ def test_importing_claude_preflight_never_imports_anthropic() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+# ----------------------------------------------------------------------------- fix mode
+
+
+def test_fix_mode_repairs_the_request_and_logs_each_change(api: LocalAPI, caplog: pytest.LogCaptureFixture) -> None:
+    client = anthropic_client(api, PreflightMiddleware(mode="fix", as_of=AS_OF))
+    with caplog.at_level(logging.INFO, logger="claude_preflight"):
+        client.messages.create(**body("claude-opus-4-8"), extra_body={"temperature": 0.5, "thinking": {"type": "enabled", "budget_tokens": 2048}})
+    assert len(api.received) == 1
+    sent = api.received[0].body
+    assert "temperature" not in sent and sent["thinking"] == {"type": "adaptive"}
+    changes = [r.getMessage() for r in caplog.records if r.name == "claude_preflight"]
+    assert any("SP001" in m for m in changes) and any("TH001" in m for m in changes)
+
+
+def test_fix_mode_raises_when_no_safe_fix_exists(api: LocalAPI) -> None:
+    client = anthropic_client(api, PreflightMiddleware(mode="fix", as_of=AS_OF))
+    with pytest.raises(PreflightError) as info:
+        client.messages.create(**body("claude-3-opus-20240229"))  # retired: replacing a model is unsafe
+    assert api.received == []
+    assert any(f.code == "LC002" for f in info.value.report.findings)
+
+
+def test_fix_mode_replays_fixes_on_bedrock_invoke_bodies(api: LocalAPI) -> None:
+    client = _bedrock(api, PreflightMiddleware(mode="fix", as_of=AS_OF))
+    client.messages.create(**body("global.anthropic.claude-opus-4-8"), extra_body={"anthropic_version": "bedrock-2023-05-31", "top_k": 5})
+    assert len(api.received) == 1
+    sent = api.received[0].body
+    assert "top_k" not in sent and sent["anthropic_version"] == "bedrock-2023-05-31"
+
+
+def test_clean_request_is_untouched_in_fix_mode(api: LocalAPI) -> None:
+    client = anthropic_client(api, PreflightMiddleware(mode="fix", as_of=AS_OF))
+    client.messages.create(**body())
+    assert api.received[0].body == body()

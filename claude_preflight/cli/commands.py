@@ -70,7 +70,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise ValueError(f"api version {api_version!r} is not one of {', '.join(sorted(catalogue.api_versions))}")
     options = Options(catalogue=catalogue, as_of=as_of, surface=args.surface or config.surface, api_version=api_version, config=config)
     write = writer(args.format or default_format())
-    results = check_paths(paths, options)
+    fixing = args.fix or args.diff or args.unsafe_fixes
+    fixed: list[Any] = []
+    if fixing:
+        from claude_preflight.fixing.files import fix_paths
+
+        fixed = list(fix_paths(paths, options, unsafe=args.unsafe_fixes, diff=args.diff))
+        results: Any = [item.result for item in fixed]
+        if args.diff:
+            for item in fixed:
+                if item.diff:
+                    sys.stdout.write(item.diff)
+    else:
+        results = check_paths(paths, options)
     if args.output:
         try:
             stream = open(args.output, "w", encoding="utf-8", newline="\n")
@@ -80,8 +92,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             counts = write(results, OutputOptions(stream=stream, catalogue=catalogue, quiet=args.quiet))
     else:
         counts = write(results, OutputOptions(stream=sys.stdout, catalogue=catalogue, quiet=args.quiet))
+    if fixing and not args.quiet:
+        from claude_preflight.fixing.files import summarize
+
+        sys.stderr.write(summarize(fixed, unsafe=args.unsafe_fixes, diff=args.diff) + "\n")
     if counts["problems"]:
         return EXIT_ERROR
+    if args.diff and any(item.diff for item in fixed):
+        return EXIT_FINDINGS
     failing = SEVERITY_RANK[args.fail_on or config.fail_on]
     if any(counts[s] for s, rank in SEVERITY_RANK.items() if rank >= failing):
         return EXIT_FINDINGS

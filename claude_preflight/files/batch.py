@@ -1,22 +1,25 @@
 """Check JSONL batch files (Message Batches requests) as a stream, optionally in parallel.
 
 ``check_jsonl(path, options, jobs)`` gives the same :class:`FileResult` as the whole-file
-reader (``Checker.check_file``) without ever holding the file in memory:
+reader (``Checker.check_file``) without holding the file in memory:
 
 * the file is read line by line (only ``\\n`` ends a record, as in
   :func:`claude_preflight.files.documents.jsonl_lines`); each line is parsed, turned into
   documents and checked exactly as the whole-file reader does;
-* with ``jobs > 1`` the file is cut into byte ranges of whole lines which worker
-  processes read and check themselves; results come back in input order (an ordered
-  ``imap``), so findings keep the order of the lines. Memory is bounded by the range
-  size times the number of workers, not by the file size;
+* with ``jobs > 1`` the file is cut into byte ranges of whole lines that worker processes
+  read and check themselves; results come back in input order (an ordered ``imap`` over
+  the ranges), so memory is bounded by the range size times the number of workers, not by
+  the file size. Only the findings (and, for batch entries, each ``custom_id`` with its
+  line, for the duplicate check) are kept;
+* the rules that span lines (``custom_id`` valid and unique, EP004/EP005) and the final
+  ordering of findings are those of the whole-file reader;
 * on a terminal (and not in CI) a progress bar appears once a run has lasted a moment.
 
 Files the stream cannot take (not a regular file, over the size limit, UTF-16/32 with a
-byte order mark, unreadable) go through the whole-file reader, which reports why.
-One difference from the whole-file reader, on purpose: a line that is not valid UTF-8 is
-reported at its position and the other lines are still checked (the whole-file reader
-stops at the first invalid byte).
+byte order mark, unreadable) go through the whole-file reader, which says why.
+One difference, on purpose: a line that is not valid UTF-8 is reported at its position
+and the other lines are still checked (the whole-file reader stops at the first invalid
+byte and checks nothing).
 """
 
 from __future__ import annotations
@@ -26,47 +29,58 @@ import stat
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
-from claude_preflight.files import documents
+from claude_preflight.files import checking, documents
 from claude_preflight.files.checking import FileResult, Options, check_document
-from claude_preflight.files.documents import FileProblem
+from claude_preflight.files.documents import Document, FileProblem
 from claude_preflight.report import Finding
 
 RANGE_BYTES = 1 << 21  # about 2 MB of whole lines per task (~800 small requests)
-MIN_PARALLEL_BYTES = 4 * RANGE_BYTES  # smaller files are checked in-process
-PROGRESS_AFTER_S = 0.75  # show a progress bar only for runs that last longer than this
-
-Outcome = tuple[list[Finding], list[FileProblem], int]  # findings, problems, requests
+MIN_PARALLEL_BYTES = 4 * RANGE_BYTES  # smaller files are checked in this process
+PROGRESS_AFTER_S = 0.75  # a progress bar only for runs that last longer than this
+_BOM = b"\xef\xbb\xbf"
 
 
 def default_jobs() -> int:
+    """The number of cores this process may use."""
     try:
         return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 
 
+@dataclass
+class _Part:
+    """What checking some consecutive lines gave."""
+
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    requests: int = 0
+    spanning: list[Finding] = field(default_factory=list)  # EP004, placed after all others as the file checker does
+    entries: list[tuple[Any, int, int, int]] = field(default_factory=list)  # batch entries: custom_id, line, offset, size
+    size: int = 0  # bytes consumed (for the progress bar)
+
+
 # ----------------------------------------------------------------------------- one line
 
 
-def _check_line(name: str, number: int, raw: bytes, options: Options, reader: Any, outcome: list[Any]) -> None:
-    """Check one JSONL record (1-based ``number``) as ``documents._jsonl`` does; appends to
-    ``outcome`` = [findings, problems, requests]."""
+def _check_line(name: str, number: int, raw: bytes, offset: int, options: Options, reader: Any, part: _Part) -> None:
+    """Check one JSONL record (1-based ``number``, at byte ``offset``) as ``documents._jsonl`` does."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start].decode("utf-8", errors="replace")
-        outcome[1].append(FileProblem(name, number, len(prefix) + 1, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"))
+        part.problems.append(FileProblem(name, number, len(prefix) + 1, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"))
         return
     if not line.strip():
         return
     try:
         data = reader.loads(line)
     except (ValueError, RecursionError, MemoryError) as exc:
-        outcome[1].append(documents._json_error(name, line, exc, number - 1))
+        part.problems.append(documents._json_error(name, line, exc, number - 1))
         return
     notes, known = documents._json_notes(reader, line, data, number - 1)
     if known is not None:
@@ -75,23 +89,50 @@ def _check_line(name: str, number: int, raw: bytes, options: Options, reader: An
         locate = lambda: documents.json_positions.layout(line, number - 1).positions  # noqa: E731
     for item in documents._documents(name, data, locate, notes):
         if isinstance(item, FileProblem):
-            outcome[1].append(item)
+            part.problems.append(item)
             continue
         item.record = number
-        outcome[2] += 1
+        part.requests += 1
         result = check_document(item, options)
         if isinstance(result, FileProblem):
-            outcome[1].append(result)
+            part.problems.append(result)
         else:
-            outcome[0].extend(result)
+            part.findings.extend(result)
+        if item.in_batch:
+            part.entries.append((item.custom_id if isinstance(item.custom_id, str) else None, number, offset, len(raw)))
+            invalid = _custom_id_finding(item, options)
+            if invalid is not None:
+                part.spanning.append(invalid)
 
 
-def _check_lines(name: str, first: int, lines: Iterable[bytes], options: Options) -> Outcome:
-    outcome: list[Any] = [[], [], 0]
+def _custom_id_finding(doc: Document, options: Options) -> Finding | None:
+    """EP004 for one batch entry, as ``Checker._custom_ids`` builds it."""
+    from claude_preflight.checks import endpoints
+    from claude_preflight.checks.base import Hit, show
+    from claude_preflight.engine.runner import to_finding
+
+    rule = options.catalogue.rule_by_code.get("EP004")
+    if rule is None:
+        return None
+    reason = endpoints.custom_id_problem(doc.custom_id, rule.params)
+    if reason is None:
+        return None
+    return checking._at_root(doc, to_finding(rule, Hit("/custom_id", {"value": show(doc.custom_id, 40), "reason": reason})))
+
+
+def _check_lines(name: str, first: int, offset: int, data: bytes, options: Options) -> _Part:
+    part = _Part(size=len(data))
     reader = documents._JsonReader()
-    for number, raw in enumerate(lines, start=first):
-        _check_line(name, number, raw, options, reader, outcome)
-    return outcome[0], outcome[1], outcome[2]
+    if first == 1 and data.startswith(_BOM):
+        data, offset = data[3:], offset + 3
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    if not data:
+        return part
+    for number, raw in enumerate(data.split(b"\n"), start=first):
+        _check_line(name, number, raw, offset, options, reader, part)
+        offset += len(raw) + 1
+    return part
 
 
 # ----------------------------------------------------------------------------- workers
@@ -101,7 +142,7 @@ _WORKER: dict[str, Any] = {}
 
 @dataclass(frozen=True)
 class _Spec:
-    """What a spawned worker needs to rebuild the options (fork workers inherit them)."""
+    """What a spawned worker needs to rebuild the options (forked workers inherit them)."""
 
     path: str
     extra_catalogue: tuple[str, ...]
@@ -127,22 +168,17 @@ def _init_spawned(spec: _Spec) -> None:  # pragma: no cover - runs in spawned wo
     _WORKER.update(path=spec.path, options=options)
 
 
-def _work(task: tuple[int, int, int]) -> tuple[Outcome, int]:
-    """Check the lines in bytes ``[start, start + size)`` whose first line is ``first``."""
-    first, start, size = task
+def _work(task: tuple[int, int, int]) -> _Part:
+    """Check the lines in bytes ``[offset, offset + size)``; the first of them is line ``first``."""
+    first, offset, size = task
     handle = _WORKER.get("handle")
     if handle is None:
         handle = _WORKER["handle"] = open(_WORKER["path"], "rb")  # noqa: SIM115 - kept for the worker's life
-    handle.seek(start)
-    data = handle.read(size)
-    if first == 1 and data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    return _check_lines(_WORKER["path"], first, data.split(b"\n") if data else [], _WORKER["options"]), size
+    handle.seek(offset)
+    return _check_lines(_WORKER["path"], first, offset, handle.read(size), _WORKER["options"])
 
 
-def _ranges(path: Path, progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, int, int]]:
+def _ranges(path: Path) -> Iterator[tuple[int, int, int]]:
     """``(first line, offset, size)`` of consecutive ranges of whole lines."""
     with open(path, "rb") as handle:
         offset, line, pending = 0, 1, b""
@@ -167,15 +203,35 @@ def _ranges(path: Path, progress: Callable[[int], None] | None = None) -> Iterat
 def _pool(jobs: int, path: Path, options: Options) -> Any:
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
     # fork shares the loaded catalogue for free; it is only safe while this process has no
-    # other threads (Python 3.12+ warns otherwise), so fall back to spawn then.
-    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+    # other threads (Python 3.12+ warns otherwise), so spawn is used then.
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         _WORKER.clear()
         _WORKER.update(path=str(path), options=options)
         return multiprocessing.get_context("fork").Pool(jobs)
-    context = multiprocessing.get_context("spawn")
-    return context.Pool(jobs, initializer=_init_spawned, initargs=(_spec(path, options),))
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_spawned, initargs=(_spec(path, options),))
+
+
+def _serial(path: Path, options: Options) -> Iterator[_Part]:
+    """In this process: groups of lines, as they are checked."""
+    name = str(path)
+    reader = documents._JsonReader()
+    part, offset, last = _Part(), 0, time.monotonic()
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            size = len(raw)
+            start = offset
+            if number == 1 and raw.startswith(_BOM):
+                raw, start = raw[3:], start + 3
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            _check_line(name, number, raw, start, options, reader, part)
+            offset += size
+            part.size += size
+            if number % 256 == 0 and time.monotonic() - last > 0.1:
+                yield part
+                part, last = _Part(), time.monotonic()
+    yield part
 
 
 # ----------------------------------------------------------------------------- progress
@@ -185,11 +241,8 @@ class _Progress:
     """A rich progress bar on stderr, started only for long runs on a terminal, never in CI."""
 
     def __init__(self, total: int, label: str, enabled: bool | None) -> None:
-        if enabled is None:
-            enabled = _terminal()
-        self.enabled = enabled
-        self.total = total
-        self.label = label
+        self.enabled = _terminal() if enabled is None else enabled
+        self.total, self.label = total, label
         self.started = time.monotonic()
         self.done = 0
         self.bar: Any = None
@@ -202,17 +255,14 @@ class _Progress:
         if self.bar is None:
             if time.monotonic() - self.started < PROGRESS_AFTER_S:
                 return
-            self._start()
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+            self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                                TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
         self.bar.update(self.task, completed=self.done)
-
-    def _start(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-
-        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                            TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -230,7 +280,7 @@ def _terminal() -> bool:
         return False
 
 
-# ----------------------------------------------------------------------------- entry points
+# ----------------------------------------------------------------------------- entry point
 
 
 def _streamable(path: Path) -> tuple[int, bytes] | None:
@@ -243,104 +293,99 @@ def _streamable(path: Path) -> tuple[int, bytes] | None:
             head = handle.read(documents._BINARY_PROBE)
     except (OSError, ValueError):
         return None
-    for bom, codec, _ in documents._BOMS:
-        if head.startswith(bom) and codec != "utf-8-sig":
-            return None  # UTF-16/32: the whole-file reader decodes it
+    if any(head.startswith(bom) for bom, codec, _ in documents._BOMS if codec != "utf-8-sig"):
+        return None  # UTF-16/32: the whole-file reader decodes it
     return info.st_size, head
 
 
-def iter_jsonl(path: str | Path, options: Options, jobs: int | None = None, *,
-               progress: bool | None = None) -> Iterator[Outcome]:
-    """``(findings, problems, requests)`` for consecutive groups of lines, in file order.
-
-    Findings are located (file, line, column); the configuration is not applied yet.
-    """
-    path = Path(path)
-    name = str(path)
-    found = _streamable(path)
-    if found is None:
-        yield _whole_file(path, options)
-        return
-    size, head = found
-    if b"\x00" in head and not head.startswith(b"\xef\xbb\xbf"):
-        _, problem = documents.decode(head, name)
-        yield [], [problem or FileProblem(name, 1, 1, "binary file, not a JSON or YAML request")], 0
+def _parts(path: Path, options: Options, jobs: int | None, progress: bool | None) -> Iterator[_Part]:
+    size, head = _streamable(path) or (0, b"")
+    if b"\x00" in head and not head.startswith(_BOM):
+        _, problem = documents.decode(head, str(path))
+        yield _Part(problems=[problem or FileProblem(str(path), 1, 1, "binary file, not a JSON or YAML request")])
         return
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     bar = _Progress(size, path.name, progress)
-    anything = False
+    pool = None
     try:
         if jobs == 1 or size < MIN_PARALLEL_BYTES:
-            parts: Iterator[tuple[Outcome, int]] = _serial(path, options)
-            pool = None
+            parts: Iterator[_Part] = _serial(path, options)
         else:
             pool = _pool(jobs, path, options)
             parts = pool.imap(_work, _ranges(path), chunksize=1)
-        try:
-            for outcome, consumed in parts:
-                bar.advance(consumed)
-                anything = anything or outcome[2] > 0 or bool(outcome[1])
-                yield outcome
-        finally:
-            if pool is not None:
-                pool.terminate()
-                pool.join()
-                _WORKER.clear()
+        for part in parts:
+            bar.advance(part.size)
+            yield part
     finally:
         bar.close()
-    if not anything:  # every non-blank line gives a request or a problem
-        yield [], [FileProblem(name, 1, 1, "empty file: no requests")], 0
-
-
-def _serial(path: Path, options: Options) -> Iterator[tuple[Outcome, int]]:
-    """In-process: groups of lines, with the bytes they took."""
-    name = str(path)
-    reader = documents._JsonReader()
-    outcome: list[Any] = [[], [], 0]
-    consumed, last = 0, time.monotonic()
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            consumed += len(raw)
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if raw.endswith(b"\n"):
-                raw = raw[:-1]
-            _check_line(name, number, raw, options, reader, outcome)
-            if number % 256 == 0 and (outcome[0] or outcome[1] or time.monotonic() - last > 0.1):
-                yield (outcome[0], outcome[1], outcome[2]), consumed
-                outcome, consumed, last = [[], [], 0], 0, time.monotonic()
-    yield (outcome[0], outcome[1], outcome[2]), consumed
-
-
-def _whole_file(path: Path, options: Options) -> Outcome:
-    findings: list[Finding] = []
-    problems: list[FileProblem] = []
-    requests = 0
-    for item in documents.read_file(path):
-        if isinstance(item, FileProblem):
-            problems.append(item)
-            continue
-        requests += 1
-        result = check_document(item, options)
-        if isinstance(result, FileProblem):
-            problems.append(result)
-        else:
-            findings.extend(result)
-    return findings, problems, requests
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+            _WORKER.clear()
 
 
 def check_jsonl(path: str | Path, options: Options, jobs: int | None = None, *, used: set[int] | None = None,
                 progress: bool | None = None) -> FileResult:
-    """Check a JSONL file like ``Checker.check_file`` does, streaming and with ``jobs`` processes.
+    """Check a JSONL file as ``Checker.check_file`` does, streaming, with ``jobs`` processes.
 
-    ``jobs``: worker processes (None or 0: the number of cores; 1: in this process).
+    ``jobs``: worker processes (None or 0: the number of cores; 1: this process only;
+    files under a few megabytes are always checked in this process).
     ``used`` collects the indices of configured overrides that matched (as ``Checker`` does).
     ``progress``: None shows a bar on a terminal for long runs; True/False force it.
     """
-    result = FileResult(str(path))
-    for findings, problems, requests in iter_jsonl(path, options, jobs, progress=progress):
-        result.requests += requests
-        result.problems.extend(problems)
-        if findings:
-            result.findings.extend(options.config.apply(findings, str(path), used))
+    path = Path(path)
+    name = str(path)
+    result = FileResult(name)
+    if _streamable(path) is None:
+        return _whole_file(path, options, used)
+    spanning: list[Finding] = []
+    first_use: dict[str, tuple[int, int]] = {}  # custom_id -> (entry index, line)
+    entries = 0
+    duplicate = options.catalogue.rule_by_code.get("EP005")
+    for part in _parts(path, options, jobs, progress):
+        result.requests += part.requests
+        result.problems.extend(part.problems)
+        result.findings.extend(part.findings)
+        spanning.extend(part.spanning)
+        for custom_id, line, offset, size in part.entries:
+            if custom_id is not None:
+                seen = first_use.get(custom_id)
+                if seen is None:
+                    first_use[custom_id] = (entries, line)
+                elif duplicate is not None:
+                    spanning.append(_duplicate_finding(path, duplicate, custom_id, line, offset, size, seen))
+            entries += 1
+    if not result.requests and not result.problems:  # every non-blank line gives a request or a problem
+        result.problems.append(FileProblem(name, 1, 1, "empty file: no requests"))
+    if entries:
+        # Duplicates are listed after the invalid ids, as the file checker lists them.
+        invalid = [f for f in spanning if f.code != "EP005"]
+        result.findings.extend(invalid + [f for f in spanning if f.code == "EP005"])
+        result.findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.code))
+    result.findings = options.config.apply(result.findings, name, used)
+    return result
+
+
+def _duplicate_finding(path: Path, rule: Any, custom_id: str, line: int, offset: int, size: int,
+                       first: tuple[int, int]) -> Finding:
+    """EP005 for a repeated custom_id, placed on its line (read back from the file)."""
+    from claude_preflight.checks.base import Hit, show
+    from claude_preflight.engine.runner import to_finding
+
+    def locate() -> dict[str, tuple[int, int]]:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            text = handle.read(size).decode("utf-8")
+        return documents.json_positions.layout(text, line - 1).positions
+
+    doc = Document(file=str(path), body=None, base="/params", in_batch=True, custom_id=custom_id, record=line, _locate=locate)
+    hit = Hit("/custom_id", {"value": show(custom_id, 40), "first": f"{first[0]} (line {first[1]})"})
+    return checking._at_root(doc, to_finding(rule, hit))
+
+
+def _whole_file(path: Path, options: Options, used: set[int] | None) -> FileResult:
+    checker = checking.Checker(options)
+    result = checker.check_file(path)
+    if used is not None:
+        used |= checker.used_overrides
     return result

@@ -280,9 +280,14 @@ def _json_error(name: str, text: str, exc: Exception, line_offset: int = 0) -> F
     if isinstance(exc, json.JSONDecodeError):
         return FileProblem(name, exc.lineno + line_offset, exc.colno, f"invalid JSON: {exc.msg}")
     if isinstance(exc, RecursionError):
-        offset = json_positions.deepest(text, max(sys.getrecursionlimit() // 2, 100))
+        depth = 0
+        frame = sys._getframe()
+        while frame.f_back is not None:
+            depth, frame = depth + 1, frame.f_back
+        limit = max(sys.getrecursionlimit() - depth - 10, 10)  # about where json.loads gave up
+        offset = json_positions.deepest(text, limit)
         line, column = json_positions.line_column(text, offset or 0)
-        return FileProblem(name, line + line_offset, column, "invalid JSON: nested too deeply to read")
+        return FileProblem(name, line + line_offset, column, f"invalid JSON: nested more than about {limit} levels deep")
     if isinstance(exc, MemoryError):
         return FileProblem(name, 1 + line_offset, 1, "invalid JSON: too large to read into memory")
     limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300

@@ -98,7 +98,10 @@ def _short(value: Any, limit: int = 60) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
-        return show(value, limit)
+        try:
+            return show(value, limit)
+        except (ValueError, RecursionError):  # e.g. an int too long to print
+            return f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
