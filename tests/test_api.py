@@ -139,6 +139,6 @@ def test_import_is_lazy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, claude_preflight; print(sorted(m for m in ('yaml', 'jsonschema', 'rich', 'pydantic') if m in sys.modules))"
+    code = "import sys, claude_preflight; print(sorted(m for m in ('yaml', 'jsonschema', 'rich', 'pydantic', 'anthropic', 'ruamel') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

@@ -158,3 +158,20 @@ def test_jsonl_custom_ids_across_lines(tmp_path: Path, capsys: pytest.CaptureFix
     assert f"{path}:3:15: EP005 error custom_id 'a' is already used by requests/0 (line 1)" in out
     assert f"{path}:4:15: EP004 error" in out
     assert out.index(":3:15:") < out.index(":4:15:")
+
+
+def test_fix_diff_and_unsafe_fixes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = '{\n  "model": "claude-opus-4-8",\n  "max_tokens": 10,\n  "temperature": 0.5,\n  "messages": [{"role": "user", "content": "Hi"}]\n}\n'
+    path = write(tmp_path, "req.json", text)
+    code, out, err = run(capsys, "check", "--as-of", "2026-11-24", "--diff", str(path))
+    assert code == 1 and '-  "temperature": 0.5,' in out and "Would fix 1 issue(s)" in err
+    assert path.read_text(encoding="utf-8") == text  # --diff writes nothing
+    code, out, err = run(capsys, "check", "--as-of", "2026-11-24", "--fix", str(path))
+    assert code == 0 and "Fixed 1 issue(s) in 1 file(s); 0 finding(s) remain." in err
+    assert path.read_text(encoding="utf-8") == text.replace('  "temperature": 0.5,\n', "")
+    retired = write(tmp_path, "old.json", GOOD.replace("claude-sonnet-4-6", "claude-3-7-sonnet-20250219"))
+    code, _, err = run(capsys, "check", "--as-of", "2026-11-24", "--fix", str(retired))
+    assert code == 1 and "--unsafe-fixes" in err
+    code, _, err = run(capsys, "check", "--as-of", "2026-11-24", "--unsafe-fixes", str(retired))
+    assert code == 0, err
+    assert "claude-3-7-sonnet-20250219" not in retired.read_text(encoding="utf-8")

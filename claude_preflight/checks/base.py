@@ -57,7 +57,10 @@ def show(value: Any, limit: int = 60) -> str:
     if isinstance(value, (dict, list)):
         kind = "object" if isinstance(value, dict) else "array"
         return f"<{kind} of {len(value)}>"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print (sys.set_int_max_str_digits)
+        return f"<integer of about {value.bit_length() * 3 // 10} digits>" if isinstance(value, int) else "<value>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
