@@ -136,7 +136,12 @@ def _retype(value: Any, data: st.DataObject) -> Any:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, (int, float)):
-        return data.draw(st.sampled_from([str(value), [value], float(value) if isinstance(value, int) else int(value) if math.isfinite(value) else None, -value]))
+        other: Any = None
+        if isinstance(value, int) and abs(value) < 2**1000:
+            other = float(value)
+        elif isinstance(value, float) and math.isfinite(value):
+            other = int(value)
+        return data.draw(st.sampled_from([repr(value) if abs(value) < 10**100 else "huge", [value], other, -value]))
     if isinstance(value, list):
         return data.draw(st.sampled_from([value[0] if value else None, {str(i): v for i, v in enumerate(value)}, len(value)]))
     if isinstance(value, dict):

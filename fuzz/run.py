@@ -16,6 +16,7 @@ import argparse
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -114,8 +115,9 @@ def run(names: Sequence[str] = TARGETS, *, examples: int | None = None, seconds:
                 try:
                     test()
                 except Exception as exc:  # noqa: BLE001 - report every failure the same way
-                    stats.failures.append(f"[{name}] {type(exc).__name__}: {exc}")
-                    out.write(f"FAILED {name}: {type(exc).__name__}: {exc}\n")
+                    detail = "".join(traceback.format_exception(exc))[-6000:]
+                    stats.failures.append(f"[{name}] {detail}")
+                    out.write(f"FAILED {name}:\n{detail}\n")
                     active.remove(name)
                 if deadline is not None and time.monotonic() > deadline:
                     active = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks import _images
-from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.dates import parse_moment
 from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
@@ -158,8 +158,11 @@ def data_url_prefix(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         found = _base64(item)
         if found is None or not isinstance(found[1], str) or not found[1].startswith("data:"):
             continue
-        head = found[1][: found[1].find(",") + 1] if "," in found[1][:200] else found[1][:40]
-        yield Hit(pointer.join(item.path, "source", "data"), {"prefix": show(head, 50)}, fix=f"remove the leading {head!r}")
+        comma = found[1].find(",", 0, 200)
+        head = found[1][: comma + 1] if comma >= 0 else found[1][:40]
+        where = pointer.join(item.path, "source", "data")
+        edits = (Edit("replace", where, found[1][comma + 1 :]),) if comma >= 0 else ()
+        yield Hit(where, {"prefix": show(head, 50)}, fix=f"remove the leading {head!r}", edits=edits)
 
 
 @check
@@ -180,7 +183,7 @@ def image_media_type_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterat
             args = {"declared": media_type, "actual": "not a PNG, JPEG, GIF or WebP image (its first bytes match none of them)"}
             yield Hit(path, args, severity="warning")
         elif actual in allowed:
-            yield Hit(path, {"declared": media_type, "actual": actual}, fix=f"set media_type to {actual!r}")
+            yield Hit(path, {"declared": media_type, "actual": actual}, fix=f"set media_type to {actual!r}", edits=(Edit("replace", path, actual),))
         else:
             args = {"declared": media_type, "actual": f"{actual}, which the API does not accept as an image"}
             fix = "send it as a document block" if actual == "application/pdf" else "convert it to PNG or JPEG"

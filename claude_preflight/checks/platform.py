@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterator, Mapping
 
-from claude_preflight.checks.base import Hit, check, show
+from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.engine.context import Context
 
 
@@ -59,7 +59,8 @@ def model_wrong_surface_form(ctx: Context, params: Mapping[str, Any]) -> Iterato
     if ids and own_kind == "bedrock" and ctx.surface is not None and ctx.surface.profile_prefixes:
         expected += f" (on demand usually behind an inference profile, e.g. {ctx.surface.profile_prefixes[0] + ids[0]!r})"
     args = {"model": show(written), "form": kind, "surface": ctx.surface_name, "expected": expected}
-    yield Hit(ctx.model_path, args, fix=f"use {ids[0]!r}" if ids else None)
+    edits = (Edit("replace", ctx.model_path, ids[0]),) if ids and ctx.model_path and own_kind != "bedrock" else ()
+    yield Hit(ctx.model_path, args, fix=f"use {ids[0]!r}" if ids else None, edits=edits)
 
 
 def _ids_for(ctx: Context, model: Any, kind: str) -> list[str]:

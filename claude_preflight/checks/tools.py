@@ -196,7 +196,7 @@ def anthropic_name_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterator
                       fix=f"add name {expected!r}", edits=(Edit("add", f"/tools/{index}/name", expected),))
         elif tool["name"] != expected:
             yield Hit(f"/tools/{index}/name", {"type": kind, "problem": f"must be named {expected!r}, not {show(tool['name'])}"},
-                      fix=f"rename to {expected!r}")
+                      fix=f"rename to {expected!r}", edits=(Edit("replace", f"/tools/{index}/name", expected),))
 
 
 @check
