@@ -497,8 +497,12 @@ def targets(out: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             speedup = best["req_per_s"] / one["req_per_s"]
             capacity = batch.get("parallel_capacity", {}).get(best["jobs"]) or batch.get("parallel_capacity", {}).get(str(best["jobs"]))
             room = f"; a CPU-bound loop gets {capacity:.2f}× on this machine now" if capacity else ""
+            if capacity is not None and capacity < 1.5:
+                verdict = "not measurable: no spare core"
+            else:
+                verdict = "yes" if speedup >= 0.75 * (capacity or best["jobs"]) else "NO"
             found.append((f"batch, --jobs {best['jobs']}", f"{best['req_per_s']:,.0f} req/s ({speedup:.2f}× one process{room})",
-                          "near-linear", "yes" if speedup >= 0.75 * (capacity or best["jobs"]) else "NO"))
+                          "near-linear", verdict))
         for jobs in sorted({r["jobs"] for r in batch["runs"]}):
             full = _find(batch["runs"], jobs=jobs, file="full")
             part = _find(batch["runs"], jobs=jobs, file="10% prefix")
@@ -578,7 +582,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the batch file is generated and kept (default: %(default)s)")
     parser.add_argument("--no-anchors", action="store_true", help="skip the pydantic / fastjsonschema / SDK anchors")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results as JSON")
+    parser.add_argument("--from-json", metavar="PATH", help="print the tables of an earlier --json file and exit")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        print(markdown(saved, saved.get("command", "python benchmarks/run.py")))
+        return 0
     if args.quick:
         args.rounds, args.long_rounds, args.cold_runs, args.warmup = 11, 5, 9, 1
     out: dict[str, Any] = {"machine": machine()}
@@ -587,8 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in SECTIONS:
         if name in chosen:
             runners[name](args, out)
-    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = markdown(out, command.strip())
+    command = ("python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+    out["command"] = command
+    text = markdown(out, command)
     print(text)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

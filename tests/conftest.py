@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,12 @@ CATALOGUE_DATE = "2026-11-24"
 def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI picks GitHub annotations under GITHUB_ACTIONS; tests choose formats explicitly."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never write the compiled-catalogue cache into the user's ~/.cache."""
+    os.environ["CLAUDE_PREFLIGHT_CACHE_DIR"] = str(tmp_path_factory.mktemp("catalogue-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -219,7 +219,7 @@ def test_streamed_batch_equals_the_whole_file_reader(tmp_path: Path, options: Op
     lines = _jsonl_lines(120)
     lines[40:40] = TRICKY
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    expected = Checker(options).check_file(path)
+    expected = Checker(options).check_whole_file(path)
     assert expected.findings and expected.problems
     assert {"EP004", "EP005"} <= {f.code for f in expected.findings}
     result = batch.check_jsonl(path, options, jobs, progress=False)
@@ -237,12 +237,12 @@ def test_streamed_batch_equals_the_whole_file_reader(tmp_path: Path, options: Op
 def test_streamed_batch_edge_files(tmp_path: Path, options: Options, content: bytes) -> None:
     path = tmp_path / "edge.jsonl"
     path.write_bytes(content)
-    _same(batch.check_jsonl(path, options, 1, progress=False), Checker(options).check_file(path))
+    _same(batch.check_jsonl(path, options, 1, progress=False), Checker(options).check_whole_file(path))
 
 
 def test_streamed_batch_unreadable_paths(tmp_path: Path, options: Options) -> None:
     for path in (tmp_path / "missing.jsonl", tmp_path):
-        _same(batch.check_jsonl(path, options, 1, progress=False), Checker(options).check_file(path))
+        _same(batch.check_jsonl(path, options, 1, progress=False), Checker(options).check_whole_file(path))
 
 
 def test_invalid_utf8_line_is_reported_and_the_rest_checked(tmp_path: Path, options: Options) -> None:
@@ -292,7 +292,7 @@ def test_configuration_is_applied_and_overrides_are_recorded(tmp_path: Path, opt
     used: set[int] = set()
     result = batch.check_jsonl(path, ignoring, 1, used=used, progress=False)
     assert code not in {f.code for f in result.findings}
-    _same(result, Checker(ignoring).check_file(path))
+    _same(result, Checker(ignoring).check_whole_file(path))
 
 
 def test_progress_bar_only_on_terminals(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, options: Options,

@@ -82,7 +82,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 if item.diff:
                     sys.stdout.write(item.diff)
     else:
-        results = check_paths(paths, options)
+        if args.jobs < 0:
+            raise ValueError("--jobs must be 0 (one per core) or more")
+        results = check_paths(paths, options, jobs=args.jobs or None)
     if args.output:
         try:
             stream = open(args.output, "w", encoding="utf-8", newline="\n")

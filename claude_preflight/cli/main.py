@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--known-suffixes-only", action="store_true",
                        help="skip given files that are not .json, .yaml, .yml, .jsonl or .ndjson (used by the pre-commit hook)")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (default: the configuration's, else error)")
+    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes for large JSONL batch files (default: one per core)")
     check.add_argument("--fix", action="store_true", help="apply safe fixes to the files in place")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change what the request does (implies --fix)")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and write nothing")

@@ -385,7 +385,7 @@ def _duplicate_finding(path: Path, rule: Any, custom_id: str, line: int, offset:
 
 def _whole_file(path: Path, options: Options, used: set[int] | None) -> FileResult:
     checker = checking.Checker(options)
-    result = checker.check_file(path)
+    result = checker.check_whole_file(path)
     if used is not None:
         used |= checker.used_overrides
     return result

@@ -13,7 +13,7 @@ from claude_preflight.catalogue import Catalogue
 from claude_preflight.checks.base import render, show
 from claude_preflight.config import Config
 from claude_preflight.dates import now_utc, parse_moment
-from claude_preflight.files.documents import YAML_SUFFIXES, Document, FileProblem, discover, read_file, read_text
+from claude_preflight.files.documents import JSONL_SUFFIXES, YAML_SUFFIXES, Document, FileProblem, discover, read_file, read_text
 from claude_preflight.files.suppress import InlineSuppressions
 from claude_preflight.report import Finding
 
@@ -78,12 +78,22 @@ def input_findings(doc: Document, catalogue: Catalogue) -> list[Finding]:
 class Checker:
     """Checks files one by one and remembers which configured overrides were used."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, jobs: int | None = None) -> None:
         self.options = options
+        self.jobs = jobs
         self.used_overrides: set[int] = set()
         self.checked: list[str] = []
 
     def check_file(self, path: Path) -> FileResult:
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            from claude_preflight.files.batch import check_jsonl
+
+            self.checked.append(str(path))
+            return check_jsonl(path, self.options, self.jobs, used=self.used_overrides)
+        return self.check_whole_file(path)
+
+    def check_whole_file(self, path: Path) -> FileResult:
+        """Read the whole file, then check its documents (JSONL files are usually streamed)."""
         result = FileResult(str(path))
         self.checked.append(str(path))
         batch_entries: list[Document] = []
@@ -171,8 +181,9 @@ def _matches(config: Config, file: str, pattern: str) -> bool:
     return rel is not None and _glob(rel, pattern)
 
 
-def check_paths(paths: Iterable[str], options: Options) -> Iterator[FileResult]:
-    checker = Checker(options)
+def check_paths(paths: Iterable[str], options: Options, jobs: int | None = None) -> Iterator[FileResult]:
+    """Check every request file under ``paths``; ``jobs`` worker processes for large JSONL files."""
+    checker = Checker(options, jobs)
     for item in discover(list(paths)):
         if isinstance(item, FileProblem):
             yield FileResult(item.file, problems=[item])
