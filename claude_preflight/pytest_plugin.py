@@ -217,10 +217,10 @@ class PreflightFile(pytest.File):
 
     def collect(self) -> Iterator[PreflightItem]:
         if self.path.suffix.lower() in _JSONL:
-            from claude_preflight.files.documents import read_text
+            from claude_preflight.files.documents import jsonl_lines, read_text
 
             text, _ = read_text(self.path)
-            lines = [n for n, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+            lines = [number for number, _line in jsonl_lines(text or "")]
             if lines:
                 for number in lines:
                     yield PreflightItem.from_parent(self, name=f"line{number}", record=number)

@@ -156,6 +156,24 @@ def test_try_repo_fails_bad_fixtures_with_the_findings(work: tuple[Path, str, di
 
 
 @needs_tools
+def test_try_repo_fix_hook_repairs_fixtures_in_place(work: tuple[Path, str, dict[str, str]], tmp_path: Path) -> None:
+    copy, rev, env = work
+    project = _project(tmp_path / "project", env)
+    assert PRE_COMMIT is not None
+    before = (project / "fixtures" / "bad.yaml").read_text(encoding="utf-8")
+    done = _run([*PRE_COMMIT, "try-repo", str(copy), "claude-preflight-fix", "--ref", rev,
+                 "--files", "fixtures/bad.yaml", "fixtures/good.json"], project, env)
+    # pre-commit fails a hook that modified files, so that the change is reviewed and staged
+    assert done.returncode == 1, _explain(done, env)
+    assert "files were modified by this hook" in done.stdout, _explain(done, env)
+    after = (project / "fixtures" / "bad.yaml").read_text(encoding="utf-8")
+    assert after != before and "top_k" not in after and after.startswith(before.split("\n", 1)[0])
+    again = _run([*PRE_COMMIT, "try-repo", str(copy), "claude-preflight-fix", "--ref", rev,
+                  "--files", "fixtures/bad.yaml", "fixtures/good.json"], project, env)
+    assert again.returncode == 0, _explain(again, env)  # idempotent: nothing left to fix or report
+
+
+@needs_tools
 def test_documented_config_restricted_to_a_fixture_folder(work: tuple[Path, str, dict[str, str]], tmp_path: Path) -> None:
     copy, rev, env = work
     project = _project(tmp_path / "project", env)
@@ -192,13 +210,20 @@ def _manifest() -> list[dict[str, object]]:
     return data
 
 
-def test_manifest_declares_the_check_hook_only() -> None:
+def _hook(hook_id: str = "claude-preflight") -> dict[str, object]:
+    return next(hook for hook in _manifest() if hook["id"] == hook_id)
+
+
+def test_manifest_declares_the_check_and_fix_hooks() -> None:
     hooks = {hook["id"]: hook for hook in _manifest()}
-    assert set(hooks) == {"claude-preflight"}  # claude-preflight-fix arrives with --fix
-    hook = hooks["claude-preflight"]
-    assert hook["language"] == "python"
-    assert str(hook["entry"]).startswith("claude-preflight check")
-    assert "additional_dependencies" not in hook  # everything ships in the package
+    assert set(hooks) == {"claude-preflight", "claude-preflight-fix"}
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        assert str(hook["entry"]).startswith("claude-preflight check")
+        assert "additional_dependencies" not in hook  # everything ships in the package
+        assert hook["files"] == hooks["claude-preflight"]["files"]
+    assert "--fix" in str(hooks["claude-preflight-fix"]["entry"]).split()
+    assert "--fix" not in str(hooks["claude-preflight"]["entry"]).split()
 
 
 @pytest.mark.parametrize(
@@ -209,7 +234,7 @@ def test_manifest_declares_the_check_hook_only() -> None:
 def test_manifest_files_pattern(name: str, matched: bool) -> None:
     import re
 
-    (hook,) = _manifest()
+    hook = _hook()
     assert bool(re.search(str(hook["files"]), name)) is matched
 
 
@@ -223,7 +248,7 @@ def test_entry_skips_files_a_folder_pattern_lets_through(tmp_path: Path, monkeyp
     (tmp_path / "README.md").write_text("# fixtures\n", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not json\n", encoding="utf-8")
     (tmp_path / "good.json").write_text(json.dumps(GOOD), encoding="utf-8")
-    (hook,) = _manifest()
+    hook = _hook()
     argv = shlex.split(str(hook["entry"]))[1:]
     assert main([*argv, "README.md", "notes.txt", "good.json"]) == 0
     assert "from 1 file(s)" in capsys.readouterr().out

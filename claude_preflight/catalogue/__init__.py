@@ -193,9 +193,16 @@ _CACHE: dict[tuple[str, ...], Catalogue] = {}
 _LOCK = threading.Lock()
 
 
+def _absolute(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop: the loader reports it
+        return str(path.absolute())
+
+
 def load_catalogue(extra: Iterable[str | Path] = ()) -> Catalogue:
     """The compiled catalogue: shipped files plus ``extra`` user files or directories."""
-    key = tuple(str(Path(p).resolve()) for p in collect_paths(extra))
+    key = tuple(_absolute(p) for p in collect_paths(extra))
     found = _CACHE.get(key)
     if found is not None:
         return found

@@ -165,10 +165,13 @@ class LazyExamples(Mapping[str, Any]):
 def _read(path: Path, builtin: bool, problems: list[str]) -> RawFile | None:
     from claude_preflight.files import yaml_source
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}:1:1: cannot read catalogue file: {exc}")
+    from claude_preflight.files.documents import read_text
+
+    # The fixture reader refuses FIFOs, devices and binary data and names the bad byte.
+    text, problem = read_text(path)
+    if problem is not None or text is None:
+        where = f"{path}:{problem.line}:{problem.column}" if problem else f"{path}:1:1"
+        problems.append(f"{where}: cannot read catalogue file: {problem.message if problem else 'unreadable'}")
         return None
     try:
         data = yaml_source.load(text)
@@ -212,11 +215,18 @@ def _short(message: str, limit: int = 300) -> str:
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Expand directories into their ``*.yaml``/``*.yml`` files, sorted."""
+    from claude_preflight.files.documents import discover
+
     found: list[Path] = []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        try:
+            is_dir = path.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            # Walked without recursion and without following directory links (no loops).
+            found.extend(p for p in discover([str(path)], (".yaml", ".yml")) if isinstance(p, Path))
         else:
             found.append(path)
     return found

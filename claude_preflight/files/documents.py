@@ -24,9 +24,12 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from claude_preflight.files import json_positions, pointer, yaml_source
+from claude_preflight.files import json_positions, pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.files import yaml_source
 
 ENVELOPE_KEYS = frozenset({"endpoint", "headers", "surface", "as_of", "api_version", "body", "description"})
 BATCH_ENTRY_KEYS = frozenset({"custom_id", "params"})
@@ -386,6 +389,8 @@ _YAML_CODES = {"duplicate-key": DUPLICATE_KEY, "non-finite": NON_FINITE}
 
 
 def _yaml(name: str, text: str) -> Iterator[Document | FileProblem]:
+    from claude_preflight.files import yaml_source  # PyYAML is only imported for YAML files
+
     items = list(yaml_source.read_documents(text))
     several = len(items) > 1
     # An empty document ("---" with nothing after it, or only comments) is not a request;
