@@ -23,8 +23,12 @@ def _authority(ctx: Context) -> str:
     return ctx.surface.lifecycle_authority if ctx.surface is not None else "anthropic"
 
 
-def _replacement_text(model: Model) -> str:
-    return f"; use {model.replacement} instead" if model.replacement else ""
+def _replacement(ctx: Context, model: Model) -> tuple[str, str | None]:
+    """Message text and fix hint naming the replacement that is live on the request date."""
+    target = _live_replacement(ctx, model)
+    if target is None:
+        return "", None
+    return f"; use {target.id} instead", f"replace the model with {target.id!r}"
 
 
 def _model_args(ctx: Context) -> dict[str, Any]:
@@ -46,7 +50,6 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     status = model.status(ctx.as_of, ctx.surface_name, _authority(ctx))
     wanted = params["state"]
     args = _model_args(ctx)
-    args["replacement"] = _replacement_text(model)
     severity = None
     if not status.authoritative:
         # Anthropic's date; this surface sets its own schedule.
@@ -58,12 +61,14 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         retires = status.retires
         if status.state not in ("active", "deprecated") or retires is None:
             return
+        args["replacement"], hint = _replacement(ctx, model)
         days = (retires.at.date() - ctx.as_of.date()).days
         args.update(date=when(retires), days=days, since=when(status.since) if status.since else "")
-        yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity, edits=_replacement_edits(ctx, wanted))
+        yield Hit(ctx.model_path, args, fix=hint, severity=severity, edits=_replacement_edits(ctx, wanted))
         return
     if status.state != wanted:
         return
+    args["replacement"], hint = _replacement(ctx, model)
     if wanted == "unreleased":
         assert status.launches is not None
         args["date"] = when(status.launches)
@@ -71,11 +76,7 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         assert status.since is not None
         args["date"] = when(status.since)
         args["note"] = f" ({status.since.note})" if status.since.note else ""
-    yield Hit(ctx.model_path, args, fix=_fix(model), severity=severity, edits=_replacement_edits(ctx, wanted))
-
-
-def _fix(model: Model) -> str | None:
-    return f"replace the model with {model.replacement!r}" if model.replacement else None
+    yield Hit(ctx.model_path, args, fix=hint, severity=severity, edits=_replacement_edits(ctx, wanted))
 
 
 # ------------------------------------------------------------------ machine edits
