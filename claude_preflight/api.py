@@ -13,6 +13,7 @@ from claude_preflight.engine.context import Context
 from claude_preflight.engine.resolve import build_context
 from claude_preflight.errors import PreflightError
 from claude_preflight.files import pointer
+from claude_preflight.redact import redact
 from claude_preflight.report import Finding, Report
 
 BATCH_BODY = "batch"
@@ -86,7 +87,7 @@ def run_request(
         findings.extend(_batch_entries(ctx, as_of))
     return Report(
         findings=tuple(sort_findings(findings)),
-        model=ctx.model.id if ctx.model else (ctx.model_written if isinstance(ctx.model_written, str) else None),
+        model=ctx.model.id if ctx.model else (redact(ctx.model_written) if isinstance(ctx.model_written, str) else None),
         surface=ctx.surface_name,
         api_version=ctx.api_version,
         as_of=as_of.isoformat(),
