@@ -321,3 +321,26 @@ def test_undecodable_file_name_on_a_strict_utf8_terminal(tmp_path: Path) -> None
     out = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in out
     assert result.returncode == 1 and "other.json" in out and "caf" in out
+
+
+@pytest.mark.parametrize("mode", [["--fix"], ["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]])
+def test_fixing_hostile_files_never_damages_them(mode: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The fix path over the same hostile files: no traceback, and a file is either left byte
+    for byte as it was or rewritten into one that parses and has no more findings than before."""
+    write_cases(tmp_path, CASES)
+    (tmp_path / "zz-known-bad.json").write_text(BAD_TEXT, encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    code, out, err = run(capsys, *mode, str(tmp_path))
+    assert "Traceback" not in out + err and code in (0, 1, 2)
+    assert not (tmp_path / MARKER).exists()
+    changed = {name for name, data in before.items() if (tmp_path / name).read_bytes() != data}
+    if "--diff" in mode:
+        assert not changed, f"--diff wrote {sorted(changed)}"
+        return
+    assert "zz-known-bad.json" in changed  # its safe fix (dropping top_k on Opus 4.8) applies
+    for name in changed:
+        again, after_out, after_err = run(capsys, str(tmp_path / name))
+        assert "Traceback" not in after_out + after_err
+        assert again in (0, 1), f"{name} no longer reads cleanly after fixing:\n{after_out}"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".") or p.suffix in (".tmp", ".part")]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
