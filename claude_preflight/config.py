@@ -140,6 +140,20 @@ def load_config(start: str | Path | None = None) -> Config:
     return replace(config, path=path)
 
 
+def coerce_config(value: Any, *, source: str = "config argument") -> Config:
+    """A :class:`Config` from what the Python front ends accept: a Config, a mapping shaped like
+    the TOML table, ``True`` (load ``pyproject.toml`` from the current directory) or None/False."""
+    if value is None or value is False:
+        return Config()
+    if value is True:
+        return load_config()
+    if isinstance(value, Config):
+        return value
+    if isinstance(value, Mapping):
+        return config_from_mapping(value, root=Path.cwd(), source=source)
+    raise TypeError(f"config must be a Config, a mapping or True, not {type(value).__name__}")
+
+
 def config_from_mapping(table: Mapping[str, Any], *, root: Path | None = None, source: str = "configuration") -> Config:
     """Build a :class:`Config` from a mapping shaped like the TOML table (dashes or underscores)."""
     data = {str(k).replace("_", "-"): v for k, v in table.items()}

@@ -45,6 +45,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
+from claude_preflight.report import SEVERITY_RANK
+
 if TYPE_CHECKING:
     from claude_preflight.catalogue import Catalogue
     from claude_preflight.config import Config
@@ -97,7 +99,6 @@ _BODY_VERSION = frozenset({"bedrock-invoke", "vertex"})
 # matter), the secret does not.
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "x-amz-security-token"})
 
-_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 UNKNOWN_ENDPOINT_RULE = "endpoint-unknown"
 _LOG_LEVEL = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO}
 
@@ -339,9 +340,11 @@ class PreflightMiddleware:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
-        self.config = _config(config)
+        from claude_preflight.config import coerce_config
+
+        self.config = coerce_config(config, source="PreflightMiddleware(config=...)")
         self.fail_on = fail_on if fail_on is not None else self.config.fail_on
-        if self.fail_on not in _SEVERITY_RANK:
+        if self.fail_on not in SEVERITY_RANK:
             raise ValueError(f"fail_on must be one of error, warning, info, not {self.fail_on!r}")
         self.as_of: datetime | None = None if as_of is None else parse_moment(as_of)
         self.catalogue = _catalogue(catalogue, self.config)
@@ -509,8 +512,7 @@ class PreflightMiddleware:
 
     def failing(self, report: Report) -> tuple[Any, ...]:
         """The findings of ``report`` at or above ``fail_on``."""
-        rank = _SEVERITY_RANK[self.fail_on]
-        return tuple(f for f in report.findings if _SEVERITY_RANK.get(f.severity, 2) >= rank)
+        return report.at_least(self.fail_on)
 
     def respond(self, request: Any, report: Report, view: RequestView) -> Any:
         """Act on a checked request and return the request to send.
@@ -536,7 +538,7 @@ class PreflightMiddleware:
         if self.mode == "warn":
             warnings.warn(text, PreflightWarning, stacklevel=_user_stacklevel())
         else:
-            worst = max((f.severity for f in self.failing(report)), key=lambda s: _SEVERITY_RANK.get(s, 2))
+            worst = max((f.severity for f in self.failing(report)), key=lambda s: SEVERITY_RANK.get(s, 2))
             logger.log(_LOG_LEVEL.get(worst, logging.ERROR), "%s", text, extra={"preflight_report": report, "preflight_request": view})
         return request
 
@@ -615,20 +617,6 @@ def _user_stacklevel() -> int:
         frame = frame.f_back
         level += 1
     return 2
-
-
-def _config(value: Any) -> Config:
-    from claude_preflight.config import Config, config_from_mapping, load_config
-
-    if value is None or value is False:
-        return Config()
-    if value is True:
-        return load_config()
-    if isinstance(value, Config):
-        return value
-    if isinstance(value, Mapping):
-        return config_from_mapping(value, root=Path.cwd(), source="PreflightMiddleware(config=...)")
-    raise TypeError(f"config must be a Config, a mapping or True, not {type(value).__name__}")
 
 
 def _catalogue(value: Any, config: Config) -> Catalogue:

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
-from claude_preflight.testing import assert_preflight, at_least, check_with, format_failure, render_finding
+from claude_preflight.report import SEVERITY_RANK
+from claude_preflight.testing import assert_preflight, check_with, format_failure, render_finding
 
 if TYPE_CHECKING:
     from claude_preflight.catalogue import Catalogue
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Preflight", "PreflightFile", "PreflightItem", "assert_preflight"]
 
-_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _SUFFIXES = (".json", ".yaml", ".yml", ".jsonl", ".ndjson")
 _JSONL = (".jsonl", ".ndjson")
 
@@ -90,7 +90,7 @@ class Settings:
         except (ConfigError, CatalogueError) as exc:
             raise pytest.UsageError(f"claude-preflight: {exc}") from None
         self.fail_on = self._ini("preflight_fail_on") or self.config.fail_on
-        if self.fail_on not in _SEVERITY_RANK:
+        if self.fail_on not in SEVERITY_RANK:
             raise pytest.UsageError(f"claude-preflight: preflight_fail_on must be error, warning or info, not {self.fail_on!r}")
         self.surface = self._ini("preflight_surface") or self.config.surface
         if self.surface and self.surface not in self.catalogue.surfaces:
@@ -261,8 +261,8 @@ class PreflightItem(pytest.Item):
         fail_on = self.config.stash[_COLLECTION].settings.resolve().fail_on
         problems = [p for p in result.problems if self._mine(p.line)]
         findings = [f for f in result.findings if self._mine(f.line)]
-        rank = _SEVERITY_RANK[fail_on]
-        failing = sum(1 for f in findings if _SEVERITY_RANK.get(f.severity, 2) >= rank)
+        rank = SEVERITY_RANK[fail_on]
+        failing = sum(1 for f in findings if SEVERITY_RANK.get(f.severity, 2) >= rank)
         self.user_properties.append(("preflight_findings", len(findings)))
         if problems or failing:
             raise PreflightFailure(self._relative(str(self.path)), problems, findings, failing, fail_on)
@@ -340,10 +340,10 @@ class Preflight:
     def check(self, request: Any, *, fail_on: str | None = None, **kwargs: Any) -> Report:
         __tracebackhide__ = True
         level = fail_on or self.fail_on
-        if level not in _SEVERITY_RANK:
+        if level not in SEVERITY_RANK:
             raise ValueError(f"fail_on must be one of error, warning, info, not {level!r}")
         report = self.validate(request, **kwargs)
-        failing = at_least(report, level)
+        failing = report.at_least(level)
         if failing:
             raise AssertionError(format_failure(report, failing, level))
         return report

@@ -18,7 +18,6 @@ returns the report otherwise. It needs no pytest.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ def assert_preflight(
     if fail_on not in SEVERITY_RANK:
         raise ValueError(f"fail_on must be one of error, warning, info, not {fail_on!r}")
     report = check_with(request, config=config, **validate_kwargs)
-    failing = at_least(report, fail_on)
+    failing = report.at_least(fail_on)
     if failing:
         raise AssertionError(format_failure(report, failing, fail_on))
     return report
@@ -73,7 +72,9 @@ def check_with(request: Any, *, config: Any = None, defaults: Mapping[str, Any] 
     for key, value in (defaults or {}).items():
         if value is not None and arguments.get(key) is None:
             arguments[key] = value
-    settings = load(config)
+    from claude_preflight.config import coerce_config
+
+    settings = coerce_config(config)
     if settings.surface and "surface" not in arguments:
         arguments["surface"] = settings.surface
     if settings.api_version and "api_version" not in arguments:
@@ -83,28 +84,6 @@ def check_with(request: Any, *, config: Any = None, defaults: Mapping[str, Any] 
     body = arguments.pop("body", None)
     report = validate(body, **arguments)
     return replace(report, findings=tuple(settings.apply(report.findings)))
-
-
-def at_least(report: Report, fail_on: str) -> tuple[Finding, ...]:
-    rank = SEVERITY_RANK[fail_on]
-    return tuple(f for f in report.findings if SEVERITY_RANK.get(f.severity, 2) >= rank)
-
-
-def load(config: Any) -> Config:
-    from claude_preflight.config import Config, config_from_mapping, load_config
-
-    if config is None or config is False:
-        return Config()
-    if config is True:
-        return load_config()
-    if isinstance(config, Config):
-        return config
-    if isinstance(config, Mapping):
-        return config_from_mapping(config, root=Path.cwd(), source="config argument")
-    raise TypeError(f"config must be a Config, a mapping or True, not {type(config).__name__}")
-
-
-# ----------------------------------------------------------------------------- request forms
 
 
 def request_arguments(request: Any) -> dict[str, Any]:

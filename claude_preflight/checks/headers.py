@@ -246,13 +246,7 @@ def _first_use(ctx: Context, detector: Mapping[str, Any]) -> str | None:
                 return path
         return None
     block_types = detector.get("block_types")
-    if block_types:
-        wanted = set(block_types)
-        for block in ctx.blocks:
-            kind = block.type
-            if isinstance(kind, str) and kind in wanted:
-                return block.path
-    return None
+    return ctx.first_block_path(block_types) if block_types else None
 
 
 @check

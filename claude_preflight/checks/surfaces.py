@@ -26,12 +26,7 @@ def _tool_type_use(ctx: Context, prefixes: list[str]) -> str | None:
 
 
 def _block_use(ctx: Context, types: list[str]) -> str | None:
-    wanted = set(types)
-    for block in ctx.blocks:
-        kind = block.type
-        if isinstance(kind, str) and kind in wanted:
-            return block.path
-    return None
+    return ctx.first_block_path(types)
 
 
 def _source_use(ctx: Context, types: list[str]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from claude_preflight.catalogue import Catalogue, ModelMatch
 from claude_preflight.catalogue.endpoints import EndpointMatch
@@ -156,6 +156,16 @@ class Context:
                         kind = block.get("type")
                         add(kind if isinstance(kind, str) else None)
         return frozenset(found)
+
+    def first_block_path(self, types: Iterable[str]) -> str | None:
+        """JSON Pointer of the first message content block whose ``type`` is one of ``types``."""
+        wanted = set(types)
+        if wanted.isdisjoint(self.block_types):
+            return None
+        for block in self.blocks:
+            if block.type in wanted:
+                return block.path
+        return None
 
     def memo(self, key: str, compute: Callable[[Context], _T]) -> _T:
         """``compute(ctx)`` once per request, shared by every check that asks with ``key``.
