@@ -33,3 +33,43 @@ def minimal(model: str = "claude-sonnet-4-6", **extra: object) -> dict[str, obje
     body: dict[str, object] = {"model": model, "max_tokens": 1024, "messages": [{"role": "user", "content": "Hello"}]}
     body.update(extra)
     return body
+
+
+# ------------------------------------------------------------------ index soundness audit
+#
+# Checks may declare the top-level fields and block types they inspect
+# (claude_preflight.engine.index); the runner then skips them for requests that have
+# none. A wrong declaration would silently hide findings, so throughout the test suite
+# every request is also run with the index off and the two results must be identical.
+# Tests that count check calls opt out with @pytest.mark.no_index_audit.
+
+
+def _finding_keys(findings: list) -> list[tuple]:
+    return [(f.code, f.path, f.severity, f.message, f.fix, f.edits) for f in findings]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "no_index_audit: do not also run each request with the check index off")
+
+
+@pytest.fixture(autouse=True)
+def _index_audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("no_index_audit"):
+        return
+    from claude_preflight.engine import runner
+
+    original = runner.run
+
+    def run_both_ways(ctx, base="", *, use_index=None):  # type: ignore[no-untyped-def]
+        indexed = original(ctx, base, use_index=use_index)
+        if use_index is False:
+            return indexed
+        full = original(ctx, base, use_index=False)
+        got, expected = _finding_keys(indexed), _finding_keys(full)
+        if got != expected:
+            seen = set(got)
+            missing = [k for k in expected if k not in seen]
+            raise AssertionError("a check's @inspects declaration hides findings: " + repr(missing[:3]))
+        return indexed
+
+    monkeypatch.setattr(runner, "run", run_both_ways)

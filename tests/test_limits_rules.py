@@ -83,6 +83,50 @@ def test_cheap_pass_is_exact_enough() -> None:
     assert not _estimate.json_size(value, near=10_000).exact
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["sk-ant-", "xsk-ant-api03-y", "image", "document", "é"]),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=6) | st.sampled_from(["type", "sk-", "ant-x", "sk-ant-k"]), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _count_typed(value: Any, kind: str) -> int:
+    if isinstance(value, dict):
+        return (value.get("type") == kind) + sum(_count_typed(v, kind) for v in value.values())
+    if isinstance(value, list):
+        return sum(_count_typed(v, kind) for v in value)
+    return 0
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [k for k in value if isinstance(k, str)] + [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_shared_scan_agrees_with_the_separate_passes(value: Any) -> None:
+    scanned = _estimate.scan(value, "sk-ant-")
+    assert scanned.size_parts == _estimate._cheap_size(value)
+    assert scanned.images_at_most >= _count_typed(value, "image")
+    assert scanned.documents_at_most >= _count_typed(value, "document")
+    # A superset test: never false when some string or key holds the marker.
+    if any("sk-ant-" in s for s in _strings(value)):
+        assert scanned.secret_maybe
+
+
+def test_shared_scan_with_non_string_keys() -> None:
+    value = {1: "a", "sk-ant-x": [None], (2, 3): {"type": "image"}}
+    scanned = _estimate.scan(value, "sk-ant-")
+    assert scanned.size_parts == _estimate._cheap_size(value)
+    assert scanned.secret_maybe and scanned.images_at_most == 1
+
+
 def test_size_not_checked_per_batch_entry() -> None:
     entry = _padded(33_600_000)
     batch = {"requests": [{"custom_id": "big-1", "params": entry}]}

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claude_preflight.files import documents, json_positions, yaml_source
 from claude_preflight.files.documents import Document, FileProblem, read_data, read_file
@@ -122,6 +124,33 @@ def test_nan_and_infinity_are_findings_not_problems() -> None:
 def test_nan_in_a_discarded_duplicate_is_not_reported() -> None:
     doc = only(".json", '{"temperature": NaN, "temperature": 0.5}')
     assert [n.code for n in doc.notes] == ["IN001"]
+
+
+_KEYS = st.sampled_from(["a", "b", "a:", ":", "x\\u003a", "k"])
+_JSON_TEXT = st.recursive(
+    st.sampled_from(['1', '"s"', '":"', '"a:b::"', '"\\u003a"', 'NaN', 'null', '[]', '{}']),
+    lambda inner: st.lists(inner, max_size=3).map(lambda xs: "[" + ",".join(xs) + "]")
+    | st.lists(st.tuples(_KEYS, inner), max_size=4).map(
+        lambda kv: "{" + ",".join(f'"{k}" : {v}' for k, v in kv) + "}"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_TEXT)
+def test_duplicate_detection_by_counting_matches_the_pairs_hook(text: str) -> None:
+    seen: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen.append(len(dict(items)) != len(items))
+        return dict(items)
+
+    expected = json.loads(text, object_pairs_hook=pairs)
+    reader = documents._JsonReader()
+    data = reader.loads(text)
+    assert json.dumps(data) == json.dumps(expected)
+    assert reader.duplicates == any(seen)
+    assert reader.nonfinite == ("NaN" in text)
 
 
 def test_nan_in_a_string_is_just_text() -> None:

@@ -50,6 +50,9 @@ class Catalogue:
         self.endpoints = tuple(sorted(endpoints, key=lambda e: -e.specificity))
         self.endpoint_by_key = {e.key: e for e in self.endpoints}
         self._endpoint_matches: dict[str, EndpointMatch] = {}
+        # Caches of values derived from this catalogue (rule plans, compiled field specs...),
+        # kept on the object so they die with it.
+        self.derived: dict[Any, Any] = {}
         checks = registry()
         rules = []
         for code, data in sorted(merged.rules.items()):

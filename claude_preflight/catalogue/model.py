@@ -163,6 +163,17 @@ class Model:
         on surfaces that set their own schedule, unless they have events of
         their own.
         """
+        schedules = self.__dict__.get("_schedules")
+        if schedules is None:  # a cache outside the dataclass fields (not compared, hashed or shown)
+            schedules = {}
+            object.__setattr__(self, "_schedules", schedules)
+        found = schedules.get((surface, authority))
+        if found is None:
+            found = schedules[(surface, authority)] = self._schedule(surface, authority)
+        return _fold(found[0], moment, found[1])
+
+    def _schedule(self, surface: str, authority: str) -> tuple[list[LifecycleEvent], bool]:
+        """The events that apply on ``surface``, in time order, and whether they bind there."""
         own = [e for e in self.lifecycle if e.surfaces is not None and surface in e.surfaces]
         general = [e for e in self.lifecycle if e.surfaces is None]
         if authority == "anthropic":
@@ -173,7 +184,7 @@ class Model:
         else:
             events, authoritative = general, False
         events.sort(key=lambda e: e.at)
-        return _fold(events, moment, authoritative)
+        return events, authoritative
 
 
 def _fold(events: list[LifecycleEvent], moment: datetime, authoritative: bool) -> Status:

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Mapping
 from claude_preflight.checks import _estimate
 from claude_preflight.checks.base import Hit, check, show
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 THINKING = frozenset({"thinking", "redacted_thinking"})
@@ -181,6 +182,7 @@ def ttl_order(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("cache_control",))
 def automatic_ttl_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The last block already has an explicit cache_control with another TTL than the top-level one."""
     prompt = collect_prompt(ctx)
@@ -253,6 +255,7 @@ def below_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("system", "tools"))
 def not_used(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A large system prompt or tool list without any breakpoint (a hint)."""
     if not isinstance(ctx.body, dict):
@@ -266,14 +269,15 @@ def not_used(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     system = _estimate.prompt_text_stats(ctx.get("system"), count_spaces=False)
     tools = _estimate.prompt_text_stats([t for _, t in ctx.tools], count_spaces=False)
     estimate = int((system.chars + tools.chars) / per_token)
-    if estimate < threshold:
-        return
+    if estimate < threshold or not (system.chars or tools.chars):
+        return  # (no prompt text: nothing to cache, whatever min_tokens a catalogue sets)
     path = "/system" if system.chars >= tools.chars else "/tools"
     part = "the system prompt and tools" if system.chars and tools.chars else "the system prompt" if path == "/system" else "the tool list"
     yield Hit(path, {"part": part, "estimate": estimate}, fix='add "cache_control": {"type": "ephemeral"} to the last system block (or the last tool), or a top-level cache_control')
 
 
 @check
+@inspects(fields=("cache_control",))
 def automatic_unsupported_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.get("cache_control") is not None:
         surface = ctx.surface.display_name if ctx.surface else ctx.surface_name

@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.messages import conversation_turns, final_assistant, final_message
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 
 THINKING_TYPES = ("thinking", "redacted_thinking")
 
@@ -32,6 +33,7 @@ def _first_block_path(ctx: Context, index: int) -> str:
 
 
 @check
+@inspects(blocks_from="required")
 def block_incomplete(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     required: Mapping[str, list[str]] = params.get("required") or {}
     for block in ctx.blocks:
@@ -46,6 +48,7 @@ def block_incomplete(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=THINKING_TYPES)
 def not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An assistant message with thinking blocks must start with one."""
     for index, message in ctx.messages:
@@ -59,6 +62,7 @@ def not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=("thinking",))
 def last_block(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A final assistant message must not end with a thinking block (thinking on; the
     thinking-off case has its own rule)."""
@@ -125,6 +129,7 @@ def missing_in_tool_loop(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 
 
 @check
+@inspects(blocks=THINKING_TYPES)
 def present_while_off(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Thinking off, and the final assistant message carries thinking blocks."""
     found = final_assistant(ctx)
@@ -143,6 +148,7 @@ def present_while_off(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=THINKING_TYPES)
 def cache_control(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for block in ctx.blocks:
         if block.type in THINKING_TYPES and "cache_control" in block.data:
@@ -152,6 +158,7 @@ def cache_control(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("thinking",))
 def interleaved_beta_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     beta = str(params["beta"])

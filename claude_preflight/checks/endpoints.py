@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
 from claude_preflight.checks.headers import headers_known
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 # ------------------------------------------------------------------ endpoint beta headers
@@ -74,6 +75,7 @@ def json_size_at_least(value: Any, limit: int) -> int:
 
 
 @check
+@inspects(fields=("requests",))
 def batch_limits(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """At most ``params.maximum`` requests and ``params.max_bytes`` of JSON (an empty batch: warning)."""
     requests = _requests(ctx)
@@ -91,6 +93,7 @@ def batch_limits(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("requests",))
 def batch_entry_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Each entry is an object with exactly custom_id and params."""
     requests = _requests(ctx)
@@ -141,6 +144,7 @@ def duplicate_custom_ids(values: Iterable[Any]) -> Iterator[tuple[int, int]]:
 
 
 @check
+@inspects(fields=("requests",))
 def batch_custom_id(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     requests = _requests(ctx)
     if requests is None:
@@ -154,6 +158,7 @@ def batch_custom_id(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("requests",))
 def batch_custom_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     requests = _requests(ctx)
     if requests is None:
@@ -211,6 +216,7 @@ def _toolsets(ctx: Context, params: Mapping[str, Any]) -> list[tuple[int, Mappin
 
 
 @check
+@inspects(fields=("mcp_servers",))
 def mcp_server_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Each server: type url, a name, a URL (https for the body kinds in ``params.https``)."""
     max_name = params.get("max_name_length")
@@ -233,6 +239,7 @@ def mcp_server_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=("mcp_servers",))
 def mcp_server_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     first: dict[str, int] = {}
     for index, server in _mcp_servers(ctx):
@@ -259,6 +266,7 @@ def _new_style(ctx: Context, params: Mapping[str, Any]) -> tuple[bool, bool]:
 
 
 @check
+@inspects(fields=("mcp_servers",))
 def mcp_server_unreferenced(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     servers = _mcp_servers(ctx)
     if not servers:
@@ -277,6 +285,7 @@ def mcp_server_unreferenced(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 @check
+@inspects(fields=("tools",))
 def mcp_toolset_reference(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Every mcp_toolset names a defined server, and no server has two toolsets."""
     toolsets = _toolsets(ctx, params)

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from claude_preflight.checks.base import Hit, check, show
 from claude_preflight.dates import parse_moment
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 VERSION_HEADER = "anthropic-version"
@@ -34,6 +35,7 @@ def _version_place(ctx: Context) -> str:
 
 
 @check
+@inspects(headers=True)
 def version_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """No anthropic-version header where the surface reads the version from the header."""
     if not headers_known(ctx):
@@ -59,6 +61,7 @@ def _split_version(values: Iterable[str]) -> list[str]:
 
 
 @check
+@inspects(headers=True)
 def version_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A header value that is not exactly one known version (unknown, duplicated, joined)."""
     if not headers_known(ctx):
@@ -84,6 +87,7 @@ def version_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(headers=True)
 def version_not_on_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A known header version that the catalogue does not list for the surface."""
     if not headers_known(ctx) or ctx.surface is None or _version_place(ctx) == "body":
@@ -103,6 +107,7 @@ def version_not_on_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[
 
 
 @check
+@inspects(headers=True)
 def surface_header_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Headers the surface requires (other than anthropic-version, which has its own rule)."""
     if not headers_known(ctx) or ctx.surface is None:
@@ -154,18 +159,19 @@ def _status(ctx: Context, name: str) -> Mapping[str, Any] | None:
 
 
 @check
+@inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    known = sorted(ctx.catalogue.betas)
     for name, where, path in _unique(ctx):
         if _status(ctx, name) is not None:
             continue
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(name, sorted(ctx.catalogue.betas), n=1, cutoff=0.75)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         fix = f"use {close[0]!r}" if close else "remove the value, or check the beta's documentation"
         yield Hit(path, {"beta": show(name), "where": where, "hint": hint}, fix=fix)
 
 
 @check
+@inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_rejected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for name, where, path in _unique(ctx):
         entry = _status(ctx, name)
@@ -184,6 +190,7 @@ def _moment(value: Any) -> datetime | None:
 
 
 @check
+@inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_unnecessary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """GA (since ga_since, when known) or obsolete betas: harmless but unnecessary."""
     texts: Mapping[str, str] = params.get("texts") or {}
@@ -203,6 +210,7 @@ def beta_unnecessary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_restricted(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for name, where, path in _unique(ctx):
         entry = _status(ctx, name)
@@ -241,6 +249,8 @@ def _matches(value: Any, detector: Mapping[str, Any]) -> bool:
 def _first_use(ctx: Context, detector: Mapping[str, Any]) -> str | None:
     steps = detector.get("path")
     if steps:
+        if str(steps[0]) not in ctx.body_keys:
+            return None  # the cheap common case: the top-level field is absent
         for path, value in _walk(ctx.body, [str(s) for s in steps], ""):
             if _matches(value, detector):
                 return path
@@ -255,11 +265,11 @@ def feature_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(ctx.body, dict):
         return
     for detector in params.get("detectors") or ():
-        betas = list(detector.get("betas") or ())
-        if not betas or ctx.has_beta(*betas):
-            continue
         path = _first_use(ctx, detector)
         if path is None:
+            continue
+        betas = list(detector.get("betas") or ())
+        if not betas or ctx.has_beta(*betas):
             continue
         args = {"feature": detector.get("name", path), "betas": ", ".join(betas)}
         fix = f"send anthropic-beta: {betas[-1]}"

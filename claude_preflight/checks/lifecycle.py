@@ -47,7 +47,7 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if match is None:
         return
     model = match.model
-    status = model.status(ctx.as_of, ctx.surface_name, _authority(ctx))
+    status = ctx.memo("lifecycle.status", lambda c: model.status(c.as_of, c.surface_name, _authority(c)))
     wanted = params["state"]
     args = _model_args(ctx)
     severity = None

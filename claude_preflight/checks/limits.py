@@ -16,6 +16,7 @@ from claude_preflight.checks import _estimate, caching
 from claude_preflight.checks.base import Hit, check, is_int, json_type, show
 from claude_preflight.dates import day, parse_moment
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 UNKNOWN_HEADERS = "; the headers are not known here, so make sure the request carries it"
@@ -45,7 +46,7 @@ def request_size(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.in_batch:
         return  # batch items share the batch body's own limit
     limit, lower = int(params["limit_bytes"]), int(params["lower_limit_bytes"])
-    size = _estimate.json_size(ctx.body, near=lower)
+    size = _estimate.json_size(ctx.body, near=lower, cheap=_estimate.body_scan(ctx).size_parts)
     if not size.exact:
         return
     if size.utf8 > limit:
@@ -80,10 +81,16 @@ def context_window(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     window = _window(ctx, params)
     if window is None or not isinstance(ctx.body, dict):
         return
-    parts = [ctx.get("system"), ctx.get("tools"), ctx.get("messages")]
     typical_cpt, generous_cpt = float(params["typical_chars_per_token"]), float(params["generous_chars_per_token"])
+    image_tokens, document_tokens = int(params["image_tokens"]), int(params["document_tokens"])
+    # Upper bound from the shared body scan (every string and key; every image and document
+    # anywhere): when even that fits, the estimate below fits too.
+    whole = _estimate.body_scan(ctx)
+    if int((whole.chars + whole.wide) / typical_cpt) + whole.images_at_most * image_tokens + whole.documents_at_most * document_tokens <= window:
+        return
+    parts = [ctx.get("system"), ctx.get("tools"), ctx.get("messages")]
     stats = _estimate.prompt_text_stats(parts, count_spaces=False)
-    media = stats.images * int(params["image_tokens"]) + stats.documents * int(params["document_tokens"])
+    media = stats.images * image_tokens + stats.documents * document_tokens
     typical = int(stats.chars / typical_cpt) + media
     if typical <= window:
         return
@@ -159,6 +166,7 @@ def _config(ctx: Context) -> Mapping[str, Any] | None:
 
 
 @check
+@inspects(fields=("output_config",))
 def output_config_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     config = _config(ctx)
     if config is not None:
@@ -166,6 +174,7 @@ def output_config_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 
 
 @check
+@inspects(fields=("output_config",))
 def effort_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     config, model = _config(ctx), ctx.model
     if config is None or model is None or model.effort or config.get("effort") is None:
@@ -174,6 +183,7 @@ def effort_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=("output_config",))
 def effort_level(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     config, model = _config(ctx), ctx.model
     if config is None or "effort" not in config:
@@ -191,6 +201,7 @@ def effort_level(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("output_config",))
 def output_format_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     config = _config(ctx)
     if config is None or config.get("format") is None:
@@ -214,6 +225,7 @@ def _task_budget(ctx: Context) -> Any:
 
 
 @check
+@inspects(fields=("output_config",))
 def task_budget_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     budget, path = _task_budget(ctx), "/output_config/task_budget"
     if budget is None:
@@ -237,6 +249,7 @@ def task_budget_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("speed",))
 def fast_mode_unavailable(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if ctx.get("speed") != "fast" or model is None:
@@ -257,6 +270,7 @@ def fast_mode_unavailable(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 
 
 @check
+@inspects(fields=("speed",))
 def fast_mode_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if ctx.get("speed") != "fast" or model is None or model.fast_mode is None or not model.fast_mode.beta:
@@ -275,6 +289,7 @@ def _user_id(ctx: Context) -> Any:
 
 
 @check
+@inspects(fields=("metadata",))
 def metadata_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     metadata = ctx.get("metadata")
     if not isinstance(metadata, dict):
@@ -286,6 +301,7 @@ def metadata_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("metadata",))
 def metadata_user_id_length(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     value = _user_id(ctx)
     if isinstance(value, str) and len(value) > int(params["maximum"]):
@@ -297,6 +313,7 @@ _PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
 
 @check
+@inspects(fields=("metadata",))
 def metadata_user_id_personal(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     value = _user_id(ctx)
     if not isinstance(value, str) or len(value) > 1000:
@@ -314,6 +331,7 @@ def metadata_user_id_personal(ctx: Context, params: Mapping[str, Any]) -> Iterat
 
 
 @check
+@inspects(fields=("inference_geo",))
 def inference_geo_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """inference_geo on a model without it (surfaces without the feature are the surfaces family's)."""
     model = ctx.model
@@ -323,6 +341,7 @@ def inference_geo_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterat
 
 
 @check
+@inspects(fields=("inference_geo",))
 def inference_geo_value(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     value = ctx.get("inference_geo")
     if isinstance(value, str) and value not in params["values"]:
@@ -333,6 +352,7 @@ def inference_geo_value(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
 
 
 @check
+@inspects(fields=("container",))
 def container_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     container = ctx.get("container")
     if not isinstance(container, dict):
@@ -367,6 +387,7 @@ def _skills(ctx: Context) -> list[Any]:
 
 
 @check
+@inspects(fields=("container",))
 def container_skills_code_execution(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     prefix = params["tool_prefix"]
     if _skills(ctx) and not any(isinstance(t.get("type"), str) and t["type"].startswith(prefix) for _, t in ctx.tools):
@@ -385,6 +406,7 @@ def _edits(ctx: Context) -> list[tuple[int, Mapping[str, Any]]]:
 
 
 @check
+@inspects(fields=("context_management",))
 def context_management_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     config = ctx.get("context_management")
     if not isinstance(config, dict):
@@ -408,6 +430,7 @@ def context_management_shape(ctx: Context, params: Mapping[str, Any]) -> Iterato
 
 
 @check
+@inspects(fields=("context_management",))
 def clear_thinking_edit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     edits = _edits(ctx)
     kind = params["edit_type"]
@@ -421,6 +444,7 @@ def clear_thinking_edit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
 
 
 @check
+@inspects(fields=("compaction",))
 def compaction_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     compaction = ctx.get("compaction")
     if not isinstance(compaction, dict):
@@ -434,6 +458,7 @@ def compaction_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("compaction",))
 def compaction_with_context_management(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.get("compaction") is not None and ctx.get("context_management") is not None:
         yield Hit("/compaction", {}, fix="use either the compaction field or a compact_20260112 edit in context_management")
@@ -443,6 +468,7 @@ def compaction_with_context_management(ctx: Context, params: Mapping[str, Any]) 
 
 
 @check
+@inspects(fields=("thread",))
 def thread_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     thread = ctx.get("thread")
     if not isinstance(thread, dict):
@@ -459,6 +485,7 @@ def thread_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("thread",))
 def thread_combination(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.get("thread") is None or not isinstance(ctx.body, dict):
         return
@@ -478,6 +505,7 @@ def thread_combination(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=("fallbacks",))
 def fallbacks_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     fallbacks = ctx.get("fallbacks")
     if fallbacks is None:
@@ -512,12 +540,14 @@ def fallbacks_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("fallbacks",))
 def fallbacks_with_credit_token(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.get("fallbacks") is not None and ctx.get("fallback_credit_token") is not None:
         yield Hit("/fallback_credit_token", {}, fix="send fallbacks on the first request and the credit token only on a manual retry")
 
 
 @check
+@inspects(fields=("fallback_credit_token",))
 def fallback_credit_token_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     token = ctx.get("fallback_credit_token")
     if not isinstance(token, dict):
@@ -531,6 +561,7 @@ def fallback_credit_token_shape(ctx: Context, params: Mapping[str, Any]) -> Iter
 
 
 @check
+@inspects(fields=("fallback_credit_token",))
 def fallback_credit_token_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     token = ctx.get("fallback_credit_token")
     if isinstance(token, dict) and not ctx.has_beta(params["beta"]):
@@ -538,6 +569,7 @@ def fallback_credit_token_beta(ctx: Context, params: Mapping[str, Any]) -> Itera
 
 
 @check
+@inspects(fields=("billing_policy",))
 def billing_policy_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     policy = ctx.get("billing_policy")
     if not isinstance(policy, dict):
@@ -553,6 +585,7 @@ def billing_policy_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 
 
 @check
+@inspects(fields=("diagnostics",))
 def diagnostics_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     diagnostics = ctx.get("diagnostics")
     if not isinstance(diagnostics, dict):

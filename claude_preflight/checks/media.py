@@ -16,6 +16,7 @@ from claude_preflight.checks import _images
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.dates import parse_moment
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 _KEY = "media.items"
@@ -73,7 +74,8 @@ def _items(ctx: Context) -> list[Item]:
 
 
 def _of_type(ctx: Context, kind: str) -> list[Item]:
-    return [i for i in _items(ctx) if i.type == kind]
+    """The media items of one type, shared by the checks of this module (do not mutate)."""
+    return ctx.memo(f"media.of_type.{kind}", lambda c: [i for i in _items(c) if i.type == kind])
 
 
 def _base64(item: Item) -> tuple[Any, Any] | None:
@@ -121,6 +123,7 @@ def _image_source_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tu
 
 
 @check
+@inspects(blocks=("image", "tool_result", "document"))
 def image_source(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for item in _of_type(ctx, "image"):
         for path, problem in _image_source_problems(item, params):
@@ -128,6 +131,7 @@ def image_source(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=("image", "tool_result", "document"))
 def image_media_type(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params["media_types"]
     aliases: Mapping[str, str] = params.get("aliases") or {}
@@ -151,6 +155,7 @@ def image_media_type(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=("image", "document", "tool_result"))
 def data_url_prefix(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for item in _items(ctx):
         if item.type not in ("image", "document"):
@@ -166,6 +171,7 @@ def data_url_prefix(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=("image", "tool_result", "document"))
 def image_media_type_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params["media_types"]
     for item in _of_type(ctx, "image"):
@@ -214,6 +220,7 @@ def _oversized(images: list[Item], limit: int, ceiling: int | None) -> Iterator[
 
 
 @check
+@inspects(blocks=("image", "tool_result", "document"))
 def image_too_large(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An image above the per-image limits: decoded bytes, or pixels on a side."""
     max_bytes, max_side = int(params["max_bytes"]), int(params["max_side"])
@@ -251,6 +258,7 @@ def _consequence(item: Item) -> str:
 
 
 @check
+@inspects(blocks=("image", "tool_result", "document"))
 def image_dimensions_many(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Image sides above the lower limit that applies when a request carries many images."""
     images = _of_type(ctx, "image")
@@ -263,6 +271,7 @@ def image_dimensions_many(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 
 
 @check
+@inspects(blocks=("image", "document", "tool_result"))
 def too_many_media(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if model is None or not model.max_media_items:
@@ -290,6 +299,7 @@ def too_many_media(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=("image", "document", "tool_result"))
 def unsupported_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if model is None or (model.vision and model.pdf):
@@ -343,6 +353,7 @@ def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[
 
 
 @check
+@inspects(blocks=("document", "tool_result"))
 def document_source(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for item in _of_type(ctx, "document"):
         for path, problem in _document_problems(item, params):
@@ -355,6 +366,7 @@ def _citations_on(block: Mapping[str, Any]) -> bool:
 
 
 @check
+@inspects(blocks=("document", "search_result", "tool_result"))
 def citations_mixed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for kind, label in (("document", "documents"), ("search_result", "search results")):
         group = [i for i in _of_type(ctx, kind) if i.inside != "document"]
@@ -369,6 +381,7 @@ def citations_mixed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("output_config",))
 def citations_with_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     config = ctx.get("output_config")
     if not isinstance(config, dict) or not isinstance(config.get("format"), dict):
@@ -387,6 +400,7 @@ def _dotted(path: str) -> str:
 
 
 @check
+@inspects(blocks=("search_result", "tool_result", "document"))
 def search_result_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for item in _of_type(ctx, "search_result"):
         data = item.data
@@ -407,6 +421,7 @@ def search_result_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
 
 
 @check
+@inspects(fields=("tools",))
 def search_result_citations_web_search(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     prefix = params["tool_prefix"]
     if not any(isinstance(t.get("type"), str) and t["type"].startswith(prefix) for _, t in ctx.tools):
@@ -431,6 +446,7 @@ def _file_references(ctx: Context) -> list[tuple[Item, str]]:
 
 
 @check
+@inspects(blocks=("image", "document", "container_upload", "tool_result"))
 def files_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     beta = params["beta"]
     if ctx.has_beta(beta) or ctx.surface_lacks(params.get("feature", "")):
@@ -457,6 +473,7 @@ def files_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks=("container_upload", "tool_result", "document"))
 def container_upload_without_code_execution(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     prefix = params["tool_prefix"]
     uploads = _of_type(ctx, "container_upload")
@@ -474,6 +491,7 @@ def _rejects(ctx: Context, key: str) -> bool:
 
 
 @check
+@inspects(blocks=("document",))
 def version_rejects_assistant_document(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _rejects(ctx, params["rejects"]):
         return
@@ -488,6 +506,7 @@ def _has_citations(block: Mapping[str, Any]) -> bool:
 
 
 @check
+@inspects(blocks=("text", "search_result", "tool_result", "document"))
 def version_rejects_user_citations(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _rejects(ctx, params["rejects"]):
         return

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
 from claude_preflight.engine.context import Block, Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 ROLES = ("user", "assistant")
@@ -192,6 +193,7 @@ def content_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("system",), blocks=("text",))
 def text_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for path, text, _, _ in _text_blocks(ctx):
         if text == "":
@@ -199,6 +201,7 @@ def text_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("system",), blocks=("text",))
 def text_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Whitespace-only text; a final assistant message is left to the prefill rules."""
     final = final_assistant(ctx)
@@ -214,6 +217,7 @@ def text_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("system",))
 def system_block_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Top-level ``system`` as a list may hold text blocks only."""
     system = ctx.get("system")
@@ -317,6 +321,7 @@ def block_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
 
 
 @check
+@inspects(blocks=("tool_use",), blocks_from="types")
 def tool_input_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     types = params.get("types") or ("tool_use",)
     for block in ctx.blocks:
@@ -327,6 +332,7 @@ def tool_input_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 
 
 @check
+@inspects(blocks=("tool_result",))
 def tool_result_content_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params.get("allowed") or ()
     for block in ctx.blocks:
@@ -347,6 +353,7 @@ def tool_result_content_invalid(ctx: Context, params: Mapping[str, Any]) -> Iter
 
 
 @check
+@inspects(blocks_from="types")
 def legacy_block(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     types = params.get("types") or ()
     for block in ctx.blocks:
@@ -372,6 +379,7 @@ def prefill_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
 
 
 @check
+@inspects(blocks=("text",))
 def prefill_trailing_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     found = final_assistant(ctx)
@@ -395,6 +403,7 @@ def prefill_trailing_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iter
 
 
 @check
+@inspects(fields=("stop_sequences",))
 def stop_sequences_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     values = ctx.get("stop_sequences")
     if not isinstance(values, list):

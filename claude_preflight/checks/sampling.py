@@ -6,6 +6,7 @@ from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, is_int, is_number, show
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 SAMPLING = ("temperature", "top_p", "top_k")
@@ -48,6 +49,7 @@ def removed_by_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=SAMPLING)
 def rejected_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The model rejects sampling parameters by their presence, at any value."""
     for name in _present(ctx):
@@ -55,6 +57,7 @@ def rejected_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=SAMPLING)
 def default_only(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Models that tolerate at most ``temperature: 1``; anything else is rejected."""
     for name in _present(ctx):
@@ -65,6 +68,7 @@ def default_only(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("temperature", "top_p"))
 def exclusive(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """``temperature`` and ``top_p`` together."""
     present = _present(ctx)
@@ -73,6 +77,7 @@ def exclusive(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=SAMPLING)
 def value_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """temperature and top_p in [0, 1], top_k a non-negative integer."""
     model = ctx.model
@@ -91,6 +96,7 @@ def value_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=SAMPLING)
 def with_thinking(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """With thinking on: temperature only 1, top_k unset, top_p from 0.95 to 1."""
     model = ctx.model

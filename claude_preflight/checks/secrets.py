@@ -1,17 +1,19 @@
 """Anthropic credentials inside a request body or its headers.
 
-The body rule is the one check that walks the whole body: once, iteratively, testing
-``"sk-ant-" in s`` before any regex. Paths are rebuilt only for the strings that hold a
-key. Messages never contain a key: only its redacted form.
+The body rule relies on the shared body scan (``_estimate.body_scan``), which tests
+``"sk-ant-" in s`` on every string; only when that sees the prefix does a second walk
+locate the keys, and paths are rebuilt only for the strings that hold one. Messages never contain a key: only its redacted form.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
+from claude_preflight.checks._estimate import body_scan
 from claude_preflight.checks.base import Hit, check
 from claude_preflight.checks.headers import headers_known
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 from claude_preflight.redact import KEY_PATTERN, PREFIX, describe, redacted
 
@@ -87,6 +89,8 @@ def _is_batch_entry(nodes: list[tuple[int, Any]], node: int) -> bool:
 
 @check
 def key_in_body(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    if not body_scan(ctx).secret_maybe:
+        return  # the shared body scan saw no key prefix anywhere
     limit = int(params.get("max_findings", 50))
     count = 0
     for path, kind, shown in find_keys(ctx.body, skip_batch_params=ctx.body_kind == BATCH_BODY):
@@ -97,6 +101,7 @@ def key_in_body(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(headers=True)
 def key_in_headers(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not headers_known(ctx):
         return

@@ -29,6 +29,39 @@ def _types(spec: Mapping[str, Any]) -> list[str]:
     return [kind] if isinstance(kind, str) else list(kind)
 
 
+class _Offered:
+    """The body kind's fields offered on the request's surface, prepared once per catalogue."""
+
+    __slots__ = ("specs", "names", "required", "type_checks", "beta_fields")
+
+    def __init__(self, ctx: Context) -> None:
+        self.specs = {name: spec for name, spec in _fields(ctx).items() if _offered(spec, ctx)}
+        self.names = list(self.specs)
+        self.required = [name for name, spec in self.specs.items() if spec.get("required")]
+        self.type_checks = {name: tuple(JSON_TYPES[t] for t in _types(spec)) for name, spec in self.specs.items()}
+        # Beta-only fields need their header whether or not the surface offers them.
+        self.beta_fields = [(name, spec["betas_any"]) for name, spec in _fields(ctx).items() if spec.get("betas_any")]
+
+
+def _offered_fields(ctx: Context) -> _Offered:
+    cache = ctx.catalogue.derived.setdefault("shape.offered", {})
+    key = (ctx.body_kind, ctx.surface_name)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _Offered(ctx)
+    return found  # type: ignore[no-any-return]
+
+
+def _present(ctx: Context) -> Iterator[tuple[str, Mapping[str, Any], Any]]:
+    """``(name, spec, value)`` for each offered field the body has."""
+    body = ctx.body
+    offered = _offered_fields(ctx)
+    specs = offered.specs
+    names = [k for k in body if k in specs] if len(body) < len(specs) else [n for n in offered.names if n in body]
+    for name in names:
+        yield name, specs[name], body[name]
+
+
 @check
 def body_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(ctx.body, dict):
@@ -39,8 +72,8 @@ def body_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 def required(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(ctx.body, dict):
         return
-    for name, spec in _fields(ctx).items():
-        if spec.get("required") and _offered(spec, ctx) and name not in ctx.body:
+    for name in _offered_fields(ctx).required:
+        if name not in ctx.body:
             if name == "model" and ctx.model_path == "":
                 continue  # the model is in the endpoint path
             yield Hit("", {"field": name})
@@ -53,11 +86,12 @@ def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     fields = _fields(ctx)
     if not fields:
         return
-    offered = [name for name, spec in fields.items() if _offered(spec, ctx)]
+    specs = _offered_fields(ctx).specs
     for key in ctx.body:
-        spec = fields.get(key) if isinstance(key, str) else None
-        if spec is not None and _offered(spec, ctx):
+        if key in specs:
             continue
+        spec = fields.get(key) if isinstance(key, str) else None
+        offered = _offered_fields(ctx).names
         name = str(key)
         if spec is not None:
             hint = f" (only on {', '.join(spec['surfaces'])})"
@@ -102,13 +136,11 @@ def _unknown_edits(ctx: Context, name: str, fields: Mapping[str, Mapping[str, An
 def field_type(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(ctx.body, dict):
         return
-    for name, spec in _fields(ctx).items():
-        if name not in ctx.body or not _offered(spec, ctx):
-            continue
-        types = _types(spec)
-        value = ctx.body[name]
-        if types and not any(JSON_TYPES[t](value) for t in types):
-            yield Hit(pointer.join("", name), {"field": name, "expected": " or ".join(types), "found": json_type(value)})
+    type_checks = _offered_fields(ctx).type_checks
+    for name, spec, value in _present(ctx):
+        checks = type_checks[name]
+        if checks and not any(ok(value) for ok in checks):
+            yield Hit(pointer.join("", name), {"field": name, "expected": " or ".join(_types(spec)), "found": json_type(value)})
 
 
 def _typed_ok(spec: Mapping[str, Any], value: Any) -> bool:
@@ -120,11 +152,10 @@ def _typed_ok(spec: Mapping[str, Any], value: Any) -> bool:
 def field_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(ctx.body, dict):
         return
-    for name, spec in _fields(ctx).items():
+    for name, spec, value in _present(ctx):
         allowed = spec.get("enum")
-        if not allowed or name not in ctx.body or not _offered(spec, ctx):
+        if not allowed:
             continue
-        value = ctx.body[name]
         if _typed_ok(spec, value) and value not in allowed and value is not None:
             shown = ", ".join(repr(v) for v in allowed)
             yield Hit(pointer.join("", name), {"field": name, "value": show(value), "allowed": shown})
@@ -134,10 +165,9 @@ def field_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 def field_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(ctx.body, dict):
         return
-    for name, spec in _fields(ctx).items():
-        if spec.get("legacy") or name not in ctx.body or not _offered(spec, ctx):
+    for name, spec, value in _present(ctx):
+        if spec.get("legacy"):
             continue  # legacy sampling fields have their own rules
-        value = ctx.body[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         low, high = spec.get("minimum"), spec.get("maximum")
@@ -152,9 +182,8 @@ def field_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Beta-only fields need one of their beta headers."""
     if not isinstance(ctx.body, dict):
         return
-    for name, spec in _fields(ctx).items():
-        betas = spec.get("betas_any")
-        if not betas or name not in ctx.body or ctx.has_beta(*betas):
+    for name, betas in _offered_fields(ctx).beta_fields:
+        if name not in ctx.body or ctx.has_beta(*betas):
             continue
         args = {"field": name, "beta": betas[-1], "betas": ", ".join(betas)}
         if ctx.headers is None:

@@ -12,6 +12,7 @@ from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.headers import headers_known
 from claude_preflight.dates import parse_moment
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 # ------------------------------------------------------------------ features a surface lacks
@@ -98,6 +99,7 @@ def feature_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("model",))
 def model_in_body_and_path(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The route carries the model in its path; the body must not repeat it."""
     found = ctx.endpoint
@@ -201,6 +203,7 @@ def bedrock_profile(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("stream",))
 def invoke_stream_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.surface_name not in params["surfaces"] or not isinstance(ctx.body, dict) or "stream" not in ctx.body:
         return

@@ -6,6 +6,7 @@ from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 # Block types that end an assistant turn with a server-side tool call (a paused turn).
@@ -91,6 +92,7 @@ def _fix_hint(index: int) -> str:
 
 
 @check
+@inspects(roles=("system",))
 def unsupported_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if model is None or model.mid_conversation_system:
@@ -100,6 +102,7 @@ def unsupported_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def unsupported_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not ctx.surface_lacks(params["feature"]):
         return
@@ -117,6 +120,7 @@ def _supported(ctx: Context) -> bool:
 
 
 @check
+@inspects(roles=("system",))
 def first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     roles = _roles(ctx)
     if _supported(ctx) and roles.get(0) == "system":
@@ -124,6 +128,7 @@ def first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def after_tool_use(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Between an assistant ``tool_use`` and the user turn with its ``tool_result``."""
     if not _supported(ctx):
@@ -135,6 +140,7 @@ def after_tool_use(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def placement_after(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Must follow a user turn, or an assistant turn ending in a server tool call."""
     if not _supported(ctx):
@@ -154,6 +160,7 @@ def placement_after(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def followed_by(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Must be last, or followed directly by an assistant turn."""
     if not _supported(ctx):
@@ -171,6 +178,7 @@ def followed_by(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def consecutive(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _supported(ctx):
         return
@@ -181,6 +189,7 @@ def consecutive(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def content(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Content is a string or a list of text blocks only."""
     if not _supported(ctx):
@@ -201,6 +210,7 @@ def content(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(roles=("system",))
 def fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Only the allowed keys; beta keys need their beta header."""
     if not _supported(ctx):

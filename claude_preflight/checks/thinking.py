@@ -7,6 +7,7 @@ from typing import Any, Iterator, Mapping
 from claude_preflight.catalogue.model import EFFORT_ORDER
 from claude_preflight.checks.base import Edit, Hit, check, is_int, show
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 
 
 def _model_name(ctx: Context) -> str:
@@ -28,6 +29,7 @@ def _to_mode(ctx: Context, mode: Any) -> tuple[Edit, ...]:
 
 
 @check
+@inspects(fields=("thinking",))
 def mode_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """``thinking.type`` equal to ``params.type`` on a model that does not accept it.
 
@@ -49,6 +51,7 @@ def mode_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("thinking",))
 def budget_deprecated(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if model is not None and ctx.thinking_type == "enabled" and "enabled" in model.thinking_deprecated:
@@ -62,6 +65,7 @@ def _budget(ctx: Context) -> Any:
 
 
 @check
+@inspects(fields=("thinking",))
 def budget_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     thinking = ctx.get("thinking")
     if ctx.thinking_type == "enabled" and isinstance(thinking, dict) and "budget_tokens" not in thinking:
@@ -69,6 +73,7 @@ def budget_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("thinking",))
 def budget_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     budget = _budget(ctx)
     if ctx.thinking_type != "enabled" or budget is None:
@@ -79,6 +84,7 @@ def budget_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("thinking",))
 def budget_below_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     budget, max_tokens = _budget(ctx), ctx.get("max_tokens")
     if ctx.thinking_type != "enabled" or not is_int(budget) or not is_int(max_tokens):
@@ -88,6 +94,7 @@ def budget_below_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 @check
+@inspects(fields=("tool_choice",))
 def forced_tool_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Thinking (explicit or the model's default) with tool_choice any/tool."""
     if ctx.tool_choice_type not in ("any", "tool") or not ctx.thinking_on:
@@ -100,6 +107,7 @@ def forced_tool_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=("thinking",))
 def effort_with_thinking_disabled(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     config = ctx.get("output_config")

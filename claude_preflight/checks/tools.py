@@ -19,6 +19,7 @@ from claude_preflight.checks import _schema_subset as subset
 from claude_preflight.checks.base import Edit, Hit, check, is_int, json_type, show
 from claude_preflight.checks.messages import conversation_turns
 from claude_preflight.engine.context import Context
+from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
 
 CUSTOM = "custom"
@@ -66,6 +67,7 @@ def _headers_known(ctx: Context) -> bool:
 
 
 @check
+@inspects(fields=("tools",))
 def name_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     pattern = str(params["pattern"])
     for index, tool in _custom_tools(ctx):
@@ -91,6 +93,7 @@ def name_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("tools",))
 def name_long(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     portable, limit = int(params["portable"]), int(params["limit"])
     for index, tool in _custom_tools(ctx):
@@ -100,6 +103,7 @@ def name_long(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("tools",))
 def name_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     first: dict[str, int] = {}
     for index, name in _tool_names(ctx):
@@ -110,6 +114,7 @@ def name_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("tools",))
 def input_schema_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool in _custom_tools(ctx):
         base = f"/tools/{index}"
@@ -127,7 +132,95 @@ def input_schema_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator
             yield Hit(base + "/input_schema/type", {"problem": f'must have type "object" at the top level, not {show(schema["type"])}'})
 
 
+# A fast path for input_schema_invalid: schemas written only with these keywords, each with
+# a value of the type the Draft 2020-12 meta-schema requires, are valid against it, so the
+# canonical-JSON cache key and the full validation can be skipped. Anything else (another
+# keyword, an odd value, a tuple for a list, a float for a count...) takes the full path.
+# The meta-schema is checked without a format checker, so strings with "format" (uri,
+# regex...) in it are plain strings here too.
+_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+_ANY, _STRING, _TYPE, _SCHEMA, _SCHEMA_MAP, _SCHEMA_LIST, _STRINGS, _ARRAY, _BOOLEAN, _NUMBER, _COUNT = range(11)
+_KEYWORDS: dict[str, int] = {
+    **dict.fromkeys(("default", "const"), _ANY),
+    **dict.fromkeys(("title", "description", "$comment", "format", "pattern", "$ref", "contentEncoding",
+                     "contentMediaType"), _STRING),
+    "type": _TYPE,
+    **dict.fromkeys(("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+                     "unevaluatedItems", "unevaluatedProperties", "contentSchema"), _SCHEMA),
+    **dict.fromkeys(("properties", "$defs", "definitions", "dependentSchemas"), _SCHEMA_MAP),
+    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), _SCHEMA_LIST),
+    "required": _STRINGS,
+    **dict.fromkeys(("enum", "examples"), _ARRAY),
+    **dict.fromkeys(("uniqueItems", "deprecated", "readOnly", "writeOnly"), _BOOLEAN),
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"), _NUMBER),
+    **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+                     "minContains", "maxContains"), _COUNT),
+}
+_PLAIN_DEPTH = 64  # bounds the walk (and Python-level cycles); deeper schemas take the full path
+_PLAIN_NODES = 5_000
+
+
+def _plainly_valid(schema: Any) -> bool:
+    """True only when ``schema`` certainly satisfies the Draft 2020-12 meta-schema (an
+    iterative walk over the sub-schemas); False means "not known", not "invalid"."""
+    keywords = _KEYWORDS
+    stack: list[tuple[Any, int]] = [(schema, 0)]
+    budget = _PLAIN_NODES
+    while stack:
+        node, level = stack.pop()
+        if node is True or node is False:
+            continue
+        budget -= 1
+        if not isinstance(node, dict) or level > _PLAIN_DEPTH or budget < 0:
+            return False
+        for key, value in node.items():
+            kind = keywords.get(key) if type(key) is str else None
+            if kind is None:
+                return False
+            if kind == _STRING:
+                if not isinstance(value, str):
+                    return False
+            elif kind == _SCHEMA_MAP:
+                if not isinstance(value, dict):
+                    return False
+                for name, child in value.items():
+                    if type(name) is not str:
+                        return False
+                    stack.append((child, level + 1))
+            elif kind == _TYPE:
+                if isinstance(value, str):
+                    if value not in _SIMPLE_TYPES:
+                        return False
+                elif (not isinstance(value, list) or not value
+                      or not all(type(t) is str and t in _SIMPLE_TYPES for t in value) or len(set(value)) != len(value)):
+                    return False
+            elif kind == _SCHEMA:
+                stack.append((value, level + 1))
+            elif kind == _STRINGS:
+                if not isinstance(value, list) or not all(type(r) is str for r in value) or len(set(value)) != len(value):
+                    return False
+            elif kind == _ARRAY:
+                if not isinstance(value, list):
+                    return False
+            elif kind == _COUNT:
+                if type(value) is not int or value < 0:
+                    return False
+            elif kind == _NUMBER:
+                if type(value) is not int and type(value) is not float:
+                    return False
+            elif kind == _BOOLEAN:
+                if value is not True and value is not False:
+                    return False
+            elif kind == _SCHEMA_LIST:
+                if not isinstance(value, list) or not value:
+                    return False
+                stack.extend((child, level + 1) for child in value)
+            # _ANY: "default" and "const" take any value
+    return True
+
+
 @check
+@inspects(fields=("tools",))
 def input_schema_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Custom tool schemas checked against the JSON Schema Draft 2020-12 meta-schema."""
     for index, tool in _custom_tools(ctx):
@@ -137,13 +230,14 @@ def input_schema_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
         # The SDK types allow null for the top-level properties and required.
         if schema.get("properties", {}) is None or schema.get("required", []) is None:
             schema = {k: v for k, v in schema.items() if not (k in ("properties", "required") and v is None)}
-        problem = subset.metaschema_problem(schema)
+        problem = None if _plainly_valid(schema) else subset.metaschema_problem(schema)
         if problem is not None:
             where, message = problem
             yield Hit(f"/tools/{index}/input_schema{where}", {"detail": message})
 
 
 @check
+@inspects(fields=("tools",))
 def custom_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = set(params.get("allowed") or ())
     hints: Mapping[str, str] = params.get("hints") or {}
@@ -160,6 +254,7 @@ def custom_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 
 
 @check
+@inspects(fields=("tools",))
 def type_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Tool entries that are not objects, or whose type is neither custom nor catalogued."""
     raw = ctx.get("tools")
@@ -183,6 +278,7 @@ def type_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("tools",))
 def anthropic_name_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool, spec in _anthropic_tools(ctx):
         expected = spec.get("name")
@@ -200,6 +296,7 @@ def anthropic_name_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 @check
+@inspects(fields=("tools",))
 def anthropic_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool, spec in _anthropic_tools(ctx):
         allowed = {"type", "name"} | set(spec.get("fields") or ())
@@ -214,6 +311,7 @@ def anthropic_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 @check
+@inspects(fields=("tools",))
 def anthropic_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool, spec in _anthropic_tools(ctx):
         for name in spec.get("required_fields") or ():
@@ -222,6 +320,7 @@ def anthropic_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 @check
+@inspects(fields=("tools",))
 def anthropic_needs_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool, spec in _anthropic_tools(ctx):
         betas = spec.get("betas_any")
@@ -237,6 +336,7 @@ def anthropic_needs_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 
 
 @check
+@inspects(fields=("tools",))
 def anthropic_model_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     if model is None:
@@ -256,6 +356,7 @@ def anthropic_model_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iter
 
 
 @check
+@inspects(fields=("tools",))
 def anthropic_surface_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.surface is None:
         return
@@ -279,6 +380,7 @@ def _choice(ctx: Context) -> Mapping[str, Any] | None:
 
 
 @check
+@inspects(fields=("tool_choice",))
 def tool_choice_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     choice = _choice(ctx)
     if choice is None:
@@ -310,6 +412,7 @@ def tool_choice_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
 
 
 @check
+@inspects(fields=("tool_choice",))
 def tool_choice_none_parallel(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     choice = _choice(ctx)
     if choice is not None and choice.get("type") == "none" and "disable_parallel_tool_use" in choice:
@@ -318,6 +421,7 @@ def tool_choice_none_parallel(ctx: Context, params: Mapping[str, Any]) -> Iterat
 
 
 @check
+@inspects(fields=("tool_choice",))
 def tool_choice_unknown_tool(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     choice = _choice(ctx)
     if choice is None or choice.get("type") != "tool" or not isinstance(choice.get("name"), str):
@@ -335,6 +439,7 @@ def tool_choice_unknown_tool(ctx: Context, params: Mapping[str, Any]) -> Iterato
 
 
 @check
+@inspects(fields=("tool_choice",))
 def forced_tool_choice_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """tool_choice any/tool on a model that refuses forced tool use (thinking off; the
     thinking family reports the case where thinking is on)."""
@@ -352,6 +457,7 @@ def _ids(blocks: Any, kind: str, key: str) -> list[tuple[Any, str]]:
 
 
 @check
+@inspects(blocks=("tool_use",))
 def tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     turns = conversation_turns(ctx)
     for t, turn in enumerate(turns):
@@ -373,6 +479,7 @@ def tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 @check
+@inspects(blocks=("tool_result",))
 def tool_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     turns = conversation_turns(ctx)
     for t, turn in enumerate(turns):
@@ -390,6 +497,7 @@ def tool_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(blocks=("tool_result",))
 def tool_results_not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     turns = conversation_turns(ctx)
     for t, turn in enumerate(turns[1:], start=1):
@@ -407,6 +515,7 @@ def tool_results_not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[
 
 
 @check
+@inspects(blocks=("tool_use", "server_tool_use"))
 def tool_use_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     seen: dict[str, str] = {}
     for block in ctx.blocks:
@@ -419,6 +528,7 @@ def tool_use_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 
 
 @check
+@inspects(blocks=("tool_result",))
 def tool_result_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for turn in conversation_turns(ctx):
         if turn.role != "user":
@@ -471,11 +581,16 @@ def _capped(fn: Callable[[Context, Mapping[str, Any]], Iterator[Hit]]) -> Callab
     return wrapper
 
 
+# Where subset.strict_schemas() finds the schemas it walks.
+_STRICT_FIELDS = ("tools", "output_config", "output_format")
+
+
 def _what(base: str) -> str:
     return "an output schema" if base.startswith("/output") else "a strict tool schema"
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_additional_properties(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
@@ -494,6 +609,7 @@ def strict_additional_properties(ctx: Context, params: Mapping[str, Any]) -> Ite
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_unsupported_keyword(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     keywords = params.get("keywords") or ()
@@ -506,6 +622,7 @@ def strict_unsupported_keyword(ctx: Context, params: Mapping[str, Any]) -> Itera
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_min_items(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params.get("allowed") or (0, 1)
@@ -518,6 +635,7 @@ def strict_min_items(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params.get("formats") or ()
@@ -529,6 +647,7 @@ def strict_format(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
@@ -543,6 +662,7 @@ def strict_enum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
@@ -555,6 +675,7 @@ def strict_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 @_capped
 def strict_ref(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for schema in subset.strict_schemas(ctx):
@@ -563,6 +684,7 @@ def strict_ref(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(fields=("tools",))
 def strict_tools_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     limit = int(params["limit"])
     strict = [i for i, t in ctx.tools if t.get("strict") is True]
@@ -571,6 +693,7 @@ def strict_tools_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 def strict_optional_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     limit = int(params["limit"])
     total, where = 0, ""
@@ -589,6 +712,7 @@ def strict_optional_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 
 
 @check
+@inspects(fields=_STRICT_FIELDS)
 def strict_union_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     limit = int(params["limit"])
     total, where = 0, ""
@@ -602,6 +726,7 @@ def strict_union_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 
 @check
+@inspects(fields=("tools",))
 def strict_programmatic(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool in ctx.tools:
         callers = tool.get("allowed_callers")

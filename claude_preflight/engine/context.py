@@ -8,14 +8,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar, overload
 
 from claude_preflight.catalogue import Catalogue, ModelMatch
 from claude_preflight.catalogue.endpoints import EndpointMatch
 from claude_preflight.catalogue.model import Model, Surface
 
 _T = TypeVar("_T")
+
+
+
+class cached_property(Generic[_T]):  # noqa: N801 - named after functools.cached_property
+    """``functools.cached_property`` without its per-instance lock (Python 3.11 takes an
+    RLock on every first access, which costs more than most views it guards). A context
+    belongs to one request in one thread; at worst two threads compute the same value."""
+
+    def __init__(self, fn: Callable[[Any], _T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> cached_property[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: Any = None) -> _T: ...
+    def __get__(self, obj: object | None, owner: Any = None) -> _T | cached_property[_T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
 
 # Body versions of the cloud surfaces behave like this API version.
 BODY_VERSION_SEMANTICS = {"bedrock-2023-05-31": "2023-06-01", "vertex-2023-10-16": "2023-06-01"}
@@ -156,6 +181,11 @@ class Context:
                         kind = block.get("type")
                         add(kind if isinstance(kind, str) else None)
         return frozenset(found)
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The string ``role`` of every message that is an object."""
+        return frozenset(role for _, m in self.messages if isinstance(role := m.get("role"), str))
 
     def first_block_path(self, types: Iterable[str]) -> str | None:
         """JSON Pointer of the first message content block whose ``type`` is one of ``types``."""

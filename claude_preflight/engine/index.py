@@ -16,9 +16,20 @@ rules, most of them are skipped on a typical request, which keeps ``validate()``
 to the cost of parsing the JSON.
 
 The declaration is a promise: *when the body is not an object with at least one of
-``fields`` at its top level, and no message has a content block whose ``type`` is one
-of ``blocks`` (string content counts as ``text``), the check yields nothing.* Declare
-both to run when either is present. A check without a declaration always runs.
+``fields`` at its top level, no message has a content block whose ``type`` is one of
+``blocks`` (string content counts as ``text``; blocks nested inside other blocks do not
+count), no message (object) has a ``role`` in ``roles``, and (with ``headers=True``) the
+request's own headers are not known, the check yields nothing.* Any one of them present
+is enough for the check to run. A check without a declaration always runs.
+
+When the block types a check looks at come from its rule's params (which user
+catalogue files may override), name the param instead of copying its value::
+
+    @inspects(blocks=("tool_use",), blocks_from="types")
+
+The triggers are then ``blocks`` plus the items (or, for a mapping, the keys) of
+``params["types"]`` of each rule that uses the check; ``blocks`` must hold what the
+check uses when the param is absent.
 
 ``CLAUDE_PREFLIGHT_NO_INDEX=1`` makes the runner ignore declarations (every selected
 check runs), to verify that a declaration does not hide findings.
@@ -27,7 +38,7 @@ check runs), to verify that a declaration does not hide findings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 ATTRIBUTE = "__preflight_inspects__"
 
@@ -38,13 +49,42 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 class Inspects:
     fields: frozenset[str]
     blocks: frozenset[str]
+    fields_from: str | None = None
+    blocks_from: str | None = None
+    roles: frozenset[str] = frozenset()
+    headers: bool = False
+
+    def for_params(self, params: Mapping[str, Any]) -> Inspects | None:
+        """The triggers for one rule's params; None when they cannot be known (the check
+        must then always run)."""
+        fields, blocks = set(self.fields), set(self.blocks)
+        for key, into in ((self.fields_from, fields), (self.blocks_from, blocks)):
+            if key is None or key not in params:
+                continue
+            value = params[key]
+            names = list(value) if isinstance(value, (list, tuple, Mapping)) else None
+            if names is None or not all(isinstance(n, str) for n in names):
+                return None
+            into.update(names)
+        if not (fields or blocks or self.roles or self.headers):
+            return None
+        return Inspects(frozenset(fields), frozenset(blocks), roles=self.roles, headers=self.headers)
 
 
-def inspects(*, fields: Iterable[str] = (), blocks: Iterable[str] = ()) -> Callable[[_F], _F]:
-    """Mark a check as only able to fire when one of ``fields`` or ``blocks`` is present."""
-    declared = Inspects(frozenset(_names(fields, "fields")), frozenset(_names(blocks, "blocks")))
-    if not declared.fields and not declared.blocks:
-        raise ValueError("inspects() needs at least one field or block type")
+def inspects(
+    *,
+    fields: Iterable[str] = (),
+    blocks: Iterable[str] = (),
+    roles: Iterable[str] = (),
+    headers: bool = False,
+    fields_from: str | None = None,
+    blocks_from: str | None = None,
+) -> Callable[[_F], _F]:
+    """Mark a check as only able to fire when one of its triggers is present."""
+    declared = Inspects(frozenset(_names(fields, "fields")), frozenset(_names(blocks, "blocks")), fields_from, blocks_from,
+                        frozenset(_names(roles, "roles")), bool(headers))
+    if not (declared.fields or declared.blocks or declared.roles or headers or fields_from or blocks_from):
+        raise ValueError("inspects() needs at least one trigger")
 
     def mark(fn: _F) -> _F:
         setattr(fn, ATTRIBUTE, declared)
@@ -62,6 +102,9 @@ def _names(values: Iterable[str], what: str) -> list[str]:
     return found
 
 
-def declared(fn: Any) -> Inspects | None:
+def declared(fn: Any, params: Mapping[str, Any] | None = None) -> Inspects | None:
+    """What ``fn`` declared it inspects, resolved against a rule's ``params``."""
     found = getattr(fn, ATTRIBUTE, None)
-    return found if isinstance(found, Inspects) else None
+    if not isinstance(found, Inspects):
+        return None
+    return found.for_params(params or {})

@@ -23,10 +23,9 @@ from claude_preflight.redact import PREFIX as _SECRET_PREFIX
 from claude_preflight.redact import redact
 from claude_preflight.report import Finding
 
-_SELECTION: dict[tuple[int, str, str, str, str | None], tuple[Rule, ...]] = {}
-_PLANS: dict[tuple[int, str, str, str, str | None], _Plan] = {}
 _SELECTION_LIMIT = 4096
 _LOCK = threading.Lock()
+_GENERATION = [0]  # bumped by clear_caches(): cached selections of older generations are ignored
 
 INTERNAL_CODE = "PF900"
 
@@ -35,15 +34,25 @@ Step = tuple[Rule, Any, Mapping[str, Any]]  # rule, check function, params
 
 def _selection_key(ctx: Context) -> tuple[int, str, str, str, str | None]:
     model = ctx.model
-    return (id(ctx.catalogue), ctx.body_kind, ctx.surface_name, ctx.api_version, model.id if model else None)
+    return (_GENERATION[0], ctx.body_kind, ctx.surface_name, ctx.api_version, model.id if model else None)
+
+
+def _cache(ctx: Context, name: str) -> dict[Any, Any]:
+    """A per-catalogue cache (it lives and dies with the catalogue object)."""
+    derived = ctx.catalogue.derived
+    found = derived.get(name)
+    if found is None:
+        found = derived.setdefault(name, {})
+    return found  # type: ignore[no-any-return]
 
 
 def select_rules(ctx: Context) -> tuple[Rule, ...]:
     """Rules whose body kind, surface, API version and model predicate fit (cached)."""
     key = _selection_key(ctx)
-    found = _SELECTION.get(key)
+    cache = _cache(ctx, "runner.selection")
+    found = cache.get(key)
     if found is not None:
-        return found
+        return found  # type: ignore[no-any-return]
     model = ctx.model
     chosen = tuple(
         rule
@@ -54,24 +63,26 @@ def select_rules(ctx: Context) -> tuple[Rule, ...]:
         and rule.applies.model_matches(model)
     )
     with _LOCK:
-        if len(_SELECTION) >= _SELECTION_LIMIT:
-            _SELECTION.clear()
-        _SELECTION[key] = chosen
+        if len(cache) >= _SELECTION_LIMIT:
+            cache.clear()
+        cache[key] = chosen
     return chosen
 
 
 class _Plan:
     """The selected rules as steps, and an index of the ones that declared triggers."""
 
-    __slots__ = ("steps", "always", "by_field", "by_block", "fields", "blocks", "chosen")
+    __slots__ = ("steps", "always", "by_field", "by_block", "by_role", "on_headers", "fields", "blocks", "roles", "chosen")
 
-    def __init__(self, rules: tuple[Rule, ...], use_index: bool) -> None:
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.steps: tuple[Step, ...] = tuple((rule, rule.fn, rule.params) for rule in rules if rule.fn is not None)
         self.always: list[int] = []
         self.by_field: dict[str, list[int]] = {}
         self.by_block: dict[str, list[int]] = {}
-        for position, (_, fn, _) in enumerate(self.steps):
-            found = declared(fn) if use_index else None
+        self.by_role: dict[str, list[int]] = {}
+        self.on_headers: list[int] = []
+        for position, (_, fn, params) in enumerate(self.steps):
+            found = declared(fn, params)
             if found is None:
                 self.always.append(position)
                 continue
@@ -79,20 +90,27 @@ class _Plan:
                 self.by_field.setdefault(name, []).append(position)
             for kind in found.blocks:
                 self.by_block.setdefault(kind, []).append(position)
+            for role in found.roles:
+                self.by_role.setdefault(role, []).append(position)
+            if found.headers:
+                self.on_headers.append(position)
         self.fields = frozenset(self.by_field)
         self.blocks = frozenset(self.by_block)
-        self.chosen: dict[tuple[frozenset[str], frozenset[Any]], tuple[Step, ...]] = {}
+        self.roles = frozenset(self.by_role)
+        self.chosen: dict[tuple[frozenset[str], frozenset[Any], frozenset[Any], bool], tuple[Step, ...]] = {}
 
     @property
     def indexed(self) -> bool:
-        return bool(self.fields or self.blocks)
+        return len(self.always) < len(self.steps)
 
-    def steps_for(self, ctx: Context) -> tuple[Step, ...]:
-        if not (self.fields or self.blocks):
+    def steps_for(self, ctx: Context, use_index: bool = True) -> tuple[Step, ...]:
+        if not use_index or len(self.always) == len(self.steps):
             return self.steps
         fields = self.fields & ctx.body_keys if self.fields else frozenset()
         blocks = self.blocks & ctx.block_types if self.blocks else frozenset()
-        key = (fields, blocks)
+        roles = self.roles & ctx.roles if self.roles else frozenset()
+        headers = bool(self.on_headers) and ctx.headers is not None and not ctx.in_batch
+        key = (fields, blocks, roles, headers)
         found = self.chosen.get(key)
         if found is None:
             positions = set(self.always)
@@ -100,6 +118,10 @@ class _Plan:
                 positions.update(self.by_field[name])
             for kind in blocks:
                 positions.update(self.by_block[kind])
+            for role in roles:
+                positions.update(self.by_role[role])
+            if headers:
+                positions.update(self.on_headers)
             found = tuple(self.steps[i] for i in sorted(positions))
             if len(self.chosen) >= 512:
                 self.chosen.clear()
@@ -107,25 +129,35 @@ class _Plan:
         return found
 
 
+_INDEX_ON: list[bool] = []  # read from the environment once (clear_caches() forgets it)
+
+
 def _index_enabled() -> bool:
-    return os.environ.get("CLAUDE_PREFLIGHT_NO_INDEX", "").strip().lower() in ("", "0", "false", "no")
+    if not _INDEX_ON:
+        _INDEX_ON.append(os.environ.get("CLAUDE_PREFLIGHT_NO_INDEX", "").strip().lower() in ("", "0", "false", "no"))
+    return _INDEX_ON[0]
 
 
 def plan(ctx: Context) -> _Plan:
     key = _selection_key(ctx)
-    found = _PLANS.get(key)
+    cache = _cache(ctx, "runner.plans")
+    found = cache.get(key)
     if found is None:
-        found = _Plan(select_rules(ctx), _index_enabled())
+        found = _Plan(select_rules(ctx))
         with _LOCK:
-            if len(_PLANS) >= _SELECTION_LIMIT:
-                _PLANS.clear()
-            _PLANS[key] = found
-    return found
+            if len(cache) >= _SELECTION_LIMIT:
+                cache.clear()
+            cache[key] = found
+    return found  # type: ignore[no-any-return]
 
 
-def steps_for(ctx: Context) -> tuple[Step, ...]:
-    """The checks to call for this request, in catalogue order."""
-    return plan(ctx).steps_for(ctx)
+def steps_for(ctx: Context, use_index: bool | None = None) -> tuple[Step, ...]:
+    """The checks to call for this request, in catalogue order.
+
+    ``use_index=False`` calls every selected check, ignoring what they declared they
+    inspect; the default follows ``CLAUDE_PREFLIGHT_NO_INDEX``.
+    """
+    return plan(ctx).steps_for(ctx, _index_enabled() if use_index is None else use_index)
 
 
 def run_rules(ctx: Context, rules: tuple[Rule, ...], base: str = "") -> Iterator[Finding]:
@@ -141,10 +173,10 @@ def run_rules(ctx: Context, rules: tuple[Rule, ...], base: str = "") -> Iterator
             yield to_finding(rule, hit, base)
 
 
-def run(ctx: Context, base: str = "") -> list[Finding]:
+def run(ctx: Context, base: str = "", *, use_index: bool | None = None) -> list[Finding]:
     """Run the checks that can fire on this request; findings in catalogue order."""
     findings: list[Finding] = []
-    for rule, fn, params in steps_for(ctx):
+    for rule, fn, params in steps_for(ctx, use_index):
         try:
             hits = list(fn(ctx, params))
         except Exception as exc:  # a bug in one check must never break validate()
@@ -210,10 +242,11 @@ def params_of(rule: Rule) -> Mapping[str, Any]:
 
 
 def clear_caches() -> None:
-    """Forget the selection caches (tests that swap checks or the index setting use this)."""
+    """Forget the selection caches and the index setting (tests that swap checks or set
+    ``CLAUDE_PREFLIGHT_NO_INDEX`` use this)."""
     with _LOCK:
-        _SELECTION.clear()
-        _PLANS.clear()
+        _GENERATION[0] += 1
+        _INDEX_ON.clear()
 
 
 __all__ = ["Catalogue", "INTERNAL_CODE", "clear_caches", "internal_finding", "plan", "run", "run_rules",

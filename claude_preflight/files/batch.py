@@ -87,7 +87,8 @@ def _check_line(name: str, number: int, raw: bytes, offset: int, options: Option
         locate: Callable[[], dict[str, tuple[int, int]]] = lambda: known  # noqa: E731
     else:
         locate = lambda: documents.json_positions.layout(line, number - 1).positions  # noqa: E731
-    for item in documents._documents(name, data, locate, notes):
+    seek = documents._seeker(line, number - 1) if known is None else None
+    for item in documents._documents(name, data, locate, notes, seek):
         if isinstance(item, FileProblem):
             part.problems.append(item)
             continue

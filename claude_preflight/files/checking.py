@@ -58,6 +58,8 @@ def check_document(doc: Document, options: Options) -> list[Finding] | FileProbl
         in_batch=doc.in_batch,
     )
     located = input_findings(doc, options.catalogue)
+    if report.findings:
+        doc.locate_only(f.path for f in report.findings)
     for finding in report.findings:
         line, column = doc.position(finding.path)
         located.append(replace(finding, path=doc.base + finding.path, file=doc.file, line=line, column=column))

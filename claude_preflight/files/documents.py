@@ -24,7 +24,7 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from claude_preflight.files import json_positions, pointer
 
@@ -93,6 +93,20 @@ class Document:
     notes: list[InputNote] = field(default_factory=list)
     _locate: Callable[[], dict[str, tuple[int, int]]] | None = None
     _positions: dict[str, tuple[int, int]] | None = None
+    # Positions of only some pointers (a scan that stops once it has them), when cheaper.
+    _seek: Callable[[frozenset[str]], dict[str, tuple[int, int]]] | None = None
+    _partial: bool = False
+
+    def locate_only(self, ptrs: Iterable[str]) -> None:
+        """Prepare the positions of ``ptrs`` (relative to the body) with a scan that stops
+        once it has found them; other positions are then computed on demand."""
+        if self._positions is not None or self._seek is None:
+            return
+        try:
+            self._positions = self._seek(frozenset(self.base + p for p in ptrs))
+            self._partial = True
+        except (ValueError, TypeError, RecursionError, MemoryError):
+            self._positions = None
 
     def root_position(self, ptr: str) -> tuple[int, int]:
         """1-based line/column of the value at ``ptr`` relative to the document root."""
@@ -110,6 +124,9 @@ class Document:
             except (ValueError, TypeError, RecursionError, MemoryError):
                 self._positions = {}
         full = self.base + ptr
+        if self._partial and full not in self._positions:
+            self._positions, self._partial = None, False
+            return self.position(ptr, key=key)
         if key and full + "#key" in self._positions:
             return self._positions[full + "#key"]
         probe = full
@@ -256,11 +273,20 @@ def read_data(name: str, data: bytes, suffix: str) -> Iterator[Document | FilePr
 
 
 class _JsonReader:
-    """``json.loads`` that notices duplicate keys and NaN/Infinity without slowing down."""
+    """``json.loads`` that notices duplicate keys and NaN/Infinity without slowing down.
+
+    Parsing with an ``object_pairs_hook`` (the direct way to see duplicate keys) doubles
+    the cost of ``json.loads``, so the text is parsed plainly and duplicates are ruled out
+    by counting: outside strings, every ``:`` of JSON text separates a key from its value,
+    so without duplicates the text's colons are exactly the parsed objects' pairs plus the
+    colons inside the parsed strings. Only when the count differs (or a string writes a
+    colon as an escape) is the text parsed again with the hook, to know for sure.
+    """
 
     def __init__(self) -> None:
         self.duplicates = False
         self.nonfinite = False
+        self.plain = json.JSONDecoder(parse_constant=self._constant)
         self.decoder = json.JSONDecoder(object_pairs_hook=self._pairs, parse_constant=self._constant)
 
     def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -275,7 +301,35 @@ class _JsonReader:
 
     def loads(self, text: str) -> Any:
         self.duplicates = self.nonfinite = False
-        return self.decoder.decode(text)
+        data = self.plain.decode(text)
+        if ":" in text and not _colons_account_for_pairs(text, data):
+            self.nonfinite = False
+            data = self.decoder.decode(text)
+        return data
+
+
+def _colons_account_for_pairs(text: str, data: Any) -> bool:
+    """Whether the colons of ``text`` are exactly ``data``'s pairs plus its strings' colons
+    (then ``text`` has no duplicate key); False when unsure."""
+    if "\\u003" in text and ("\\u003a" in text or "\\u003A" in text):
+        return False  # an escaped colon is a colon in the data but not in the text
+    pairs = inner = 0
+    stack = [data]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            pairs += len(item)
+            keys = "".join(item)
+            if ":" in keys:
+                inner += keys.count(":")
+            extend(item.values())
+        elif kind is list:
+            extend(item)
+        elif kind is str and ":" in item:
+            inner += item.count(":")
+    return text.count(":") == pairs + inner
 
 
 def _json_error(name: str, text: str, exc: Exception, line_offset: int = 0) -> FileProblem:
@@ -346,7 +400,11 @@ def _json(name: str, text: str) -> Iterator[Document | FileProblem]:
         return
     notes, known = _json_notes(reader, text, data, 0)
     locate = (lambda: known) if known is not None else (lambda: json_positions.layout(text).positions)
-    yield from _documents(name, data, locate, notes)
+    yield from _documents(name, data, locate, notes, _seeker(text, 0) if known is None else None)
+
+
+def _seeker(text: str, line_offset: int) -> Callable[[frozenset[str]], dict[str, tuple[int, int]]]:
+    return lambda wanted: json_positions.layout(text, line_offset, wanted).positions
 
 
 def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -375,7 +433,7 @@ def _jsonl(name: str, text: str) -> Iterator[Document | FileProblem]:
             locate: Callable[[], dict[str, tuple[int, int]]] = lambda known=known: known  # noqa: E731
         else:
             locate = lambda line=line, number=number: json_positions.layout(line, number - 1).positions  # noqa: E731
-        for doc in _documents(name, data, locate, notes):
+        for doc in _documents(name, data, locate, notes, _seeker(line, number - 1) if known is None else None):
             if isinstance(doc, Document):
                 doc.record = number
             yield doc
@@ -421,7 +479,8 @@ def _yaml_note(note: yaml_source.Note) -> InputNote:
 
 
 def _documents(
-    name: str, data: Any, locate: Callable[[], dict[str, tuple[int, int]]], notes: list[InputNote] | None = None
+    name: str, data: Any, locate: Callable[[], dict[str, tuple[int, int]]], notes: list[InputNote] | None = None,
+    seek: Callable[[frozenset[str]], dict[str, tuple[int, int]]] | None = None,
 ) -> Iterator[Document | FileProblem]:
     notes = notes or []
     if isinstance(data, dict) and "body" in data and set(data) <= ENVELOPE_KEYS:
@@ -441,12 +500,13 @@ def _documents(
             envelope=data,
             notes=notes,
             _locate=locate,
+            _seek=seek,
         )
     elif isinstance(data, dict) and "params" in data and set(data) <= BATCH_ENTRY_KEYS:
         yield Document(file=name, body=data["params"], base="/params", in_batch=True, custom_id=data.get("custom_id"),
-                       notes=notes, _locate=locate)
+                       notes=notes, _locate=locate, _seek=seek)
     else:
-        yield Document(file=name, body=data, notes=notes, _locate=locate)
+        yield Document(file=name, body=data, notes=notes, _locate=locate, _seek=seek)
 
 
 def _envelope_problem(name: str, data: dict[str, Any], locate: Callable[[], dict[str, tuple[int, int]]]) -> FileProblem | None:

@@ -12,6 +12,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Collection
 
 from claude_preflight.files import pointer
 
@@ -76,18 +77,29 @@ def _decode_key(raw: str) -> str:
         return raw[1:-1]
 
 
-def layout(text: str, line_offset: int = 0) -> JsonLayout:
-    """Scan ``text``; stops quietly at the first syntax error (positions so far are kept)."""
+def layout(text: str, line_offset: int = 0, wanted: Collection[str] | None = None) -> JsonLayout:
+    """Scan ``text``; stops quietly at the first syntax error (positions so far are kept).
+
+    With ``wanted`` (JSON Pointers), the scan stops as soon as each of them has been
+    positioned, so ``positions`` may be partial and ``duplicates``/``nonfinite``
+    incomplete: use it only to place findings in text without duplicate keys.
+    """
     result = JsonLayout()
     lines = _Lines(text)
+    remaining = set(wanted) if wanted is not None else None
     pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
     if text.startswith("\ufeff"):
         pos = _WS.match(text, 1).end()  # type: ignore[union-attr]
 
-    def mark(ptr: str, offset: int) -> None:
+    def mark(ptr: str, offset: int) -> bool:
+        """Record the position; True when every wanted pointer has been found."""
         line, col = lines.at(offset)
         # plain assignment: for a duplicated key the last value (the one kept) wins
         result.positions[ptr] = (line + line_offset, col)
+        if remaining is None:
+            return False
+        remaining.discard(ptr)
+        return not remaining
 
     # Each frame: [kind, pointer, next index, keys seen (key -> offset of its first occurrence)]
     stack: list[list[object]] = []
@@ -96,7 +108,8 @@ def layout(text: str, line_offset: int = 0) -> JsonLayout:
     n = len(text)
     while pos < n:
         if expect_value:
-            mark(current, pos)
+            if mark(current, pos):
+                return result
             ch = text[pos]
             if ch == "{":
                 stack.append(["o", current, 0, {}])
