@@ -144,6 +144,7 @@ def test_declarations_resolve_against_params() -> None:
     assert declared(probe, {"types": ["b"]}) == Inspects(frozenset(), frozenset({"a", "b"}))
     assert declared(probe, {"types": {"c": 1}}) == Inspects(frozenset(), frozenset({"a", "c"}))
     assert declared(probe, {}) == Inspects(frozenset(), frozenset({"a"}))
-    assert declared(probe, {"types": "a"}) is None  # not a list: unknown, so the check always runs
+    assert declared(probe, {"types": "b"}) == Inspects(frozenset(), frozenset({"a", "b"}))
+    assert declared(probe, {"types": 3}) is None  # not names: unknown, so the check always runs
     inspects(blocks_from="types")(probe)
     assert declared(probe, {}) is None

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from itertools import filterfalse, repeat
-from operator import contains
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any, Callable
 
-from claude_preflight.redact import PREFIX as SECRET_PREFIX
+from claude_preflight.engine.scan import Scan, number_len, scan
+
+__all__ = ["Scan", "Size", "TextStats", "body_scan", "json_size", "prompt_text_stats", "prompt_upper_bound", "scan", "utf8_len"]
 
 if TYPE_CHECKING:
     from claude_preflight.engine.context import Context
@@ -45,19 +46,7 @@ def utf8_len(text: str) -> int:
         return 4 * len(text)
 
 
-def _number_len(value: Any) -> int:
-    if isinstance(value, bool):
-        return 4 if value else 5
-    if isinstance(value, int):
-        try:
-            return len(str(value))
-        except ValueError:  # very large ints refuse str(); estimate from bits
-            return int(value.bit_length() * 0.30103) + 2
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return 9
-        return len(repr(value))
-    return 4
+_number_len = number_len
 
 
 @dataclass(frozen=True)
@@ -100,98 +89,9 @@ def _cheap_size(value: Any) -> tuple[int, int, int]:
     return chars, wide, other
 
 
-@dataclass(frozen=True)
-class Scan:
-    """What one pass over the whole body finds, shared by the rules that need the whole body.
-
-    ``chars``/``wide``/``other`` are :func:`_cheap_size`'s figures. ``secret_maybe`` is true
-    when some string (or the keys of some object, joined) contains the secret marker: a
-    superset test, so a precise search is needed only then. ``images_at_most`` and
-    ``documents_at_most`` bound from above the objects whose ``type`` is ``image`` /
-    ``document`` (they count the string values equal to those words).
-    """
-
-    chars: int
-    wide: int
-    other: int
-    secret_maybe: bool
-    images_at_most: int
-    documents_at_most: int
-
-    @property
-    def size_parts(self) -> tuple[int, int, int]:
-        return self.chars, self.wide, self.other
-
-
-def scan(value: Any, secret_marker: str) -> Scan:
-    """One iterative pass over ``value``: sizes, a possible secret, bounds on media counts.
-
-    The loop only sorts nodes (strings and joined keys into lists, structure into counts);
-    the per-string work is then done by C functions mapped over the list.
-    """
-    strings: list[str] = []
-    keys: list[str] = []
-    other = 0
-    stack = [value]
-    pop, extend, add, add_keys = stack.pop, stack.extend, strings.append, keys.append
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind is str:
-            add(item)
-        elif kind is dict:
-            n = len(item)
-            try:
-                add_keys("".join(item))
-                other += 4 * n + 1 if n else 2  # braces, commas, colons, quotes around each key
-            except TypeError:  # keys that are not strings (Python callers)
-                other += 2 + max(n - 1, 0) + n
-                for key in item:
-                    if isinstance(key, str):
-                        add_keys(key)
-                        other += 2
-                    else:
-                        other += 2 + _number_len(key)
-            extend(item.values())
-        elif kind is list:
-            other += len(item) + 1 if item else 2
-            extend(item)
-        elif item is None:
-            other += 4
-        elif kind is int or kind is float or kind is bool:
-            other += _number_len(item)
-        elif isinstance(item, str):
-            add(item)
-        elif isinstance(item, dict):
-            stack.append(dict(item))  # the same keys and values, as a plain dict
-        elif isinstance(item, (list, tuple)):
-            other += len(item) + 1 if item else 2
-            extend(item)
-        else:
-            other += _number_len(item)
-    # Per-string work in C: the strings are left separate (joining ASCII with non-ASCII text
-    # would widen the whole copy to the largest character size).
-    text = sum(map(len, strings))
-    wide = sum(map(len, filterfalse(str.isascii, strings)))
-    joined_keys = "".join(keys)
-    return Scan(
-        chars=text - wide + len(joined_keys),
-        wide=wide,
-        other=other + 2 * len(strings),
-        secret_maybe=secret_marker in joined_keys or any(map(contains, strings, repeat(secret_marker))),
-        images_at_most=strings.count("image"),
-        documents_at_most=strings.count("document"),
-    )
-
-
 def body_scan(ctx: Context) -> Scan:
-    """:func:`scan` of the request body, once per request (shared by the size, context
-    window and secrets rules)."""
-    return ctx.memo("estimate.scan", _scan_body)
-
-
-def _scan_body(ctx: Context) -> Scan:
-    return scan(ctx.body, SECRET_PREFIX)
+    """The shared scan of the request body (see :mod:`claude_preflight.engine.scan`)."""
+    return ctx.body_scan
 
 
 def _exact_size(value: Any) -> Size:
@@ -226,18 +126,38 @@ def _exact_size(value: Any) -> Size:
     return Size(utf8, ascii_, True)
 
 
-def json_size(value: Any, near: int, cheap: tuple[int, int, int] | None = None) -> Size:
+def exact_size(found: Scan) -> Size:
+    """The exact compact JSON size of the scanned value, from the scan's strings and keys.
+
+    The per-string work (escaping, UTF-8 length) is done by the C encoders that
+    ``json.dumps`` uses, mapped over the lists: no Python-level walk. Keys that are not
+    strings (only from Python callers) are counted as the scan counts them.
+    """
+    strings, keys = found.strings, found.keys
+    structure = found.other - 2 * len(strings)  # the scan counts two quotes per string value
+    utf8 = ascii_ = structure - 2 * len(keys)  # each keys entry is encoded with two quotes of its own
+    for texts in (strings, keys):
+        escaped = list(map(_ENCODE_UTF8, texts))
+        utf8 += sum(map(len, filter(str.isascii, escaped))) + sum(map(utf8_len, filterfalse(str.isascii, escaped)))
+        ascii_ += sum(map(len, map(_ENCODE_ASCII, texts)))
+    return Size(utf8, ascii_, True)
+
+
+def json_size(value: Any, near: int, cheap: tuple[int, int, int] | None = None, found: Scan | None = None) -> Size:
     """The compact JSON size of ``value``; exact only when it may reach ``near`` bytes.
 
     Escaping turns an ASCII character into at most six bytes (``\\u00XX``) and any other
     character into at most twelve (a surrogate pair of ``\\uXXXX`` escapes), so when that
     bound stays below ``near`` the body cannot reach it and the cheap lower bound is returned
-    (``exact=False``). ``cheap`` is ``_cheap_size(value)`` when already known.
+    (``exact=False``). ``cheap`` is ``_cheap_size(value)`` when already known; ``found``, the
+    value's :class:`Scan`, gives both passes without walking the value again.
     """
+    if found is not None:
+        cheap = found.size_parts
     chars, wide, other = _cheap_size(value) if cheap is None else cheap
     if 6 * chars + 12 * wide + other < near:
         return Size(chars + wide + other, chars + wide + other, False)
-    return _exact_size(value)
+    return exact_size(found) if found is not None else _exact_size(value)
 
 
 # ---------------------------------------------------------------------- prompt estimates

@@ -109,6 +109,7 @@ def _dotted(path: str) -> str:
 
 
 @check
+@inspects(keys=("cache_control",))
 def too_many_breakpoints(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     prompt = collect_prompt(ctx)
     limit = int(params["maximum"])
@@ -150,6 +151,7 @@ def _shape_problems(value: Any, path: str, allowed: tuple[str, ...]) -> Iterator
 
 
 @check
+@inspects(keys=("cache_control",))
 def invalid_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     prompt = collect_prompt(ctx)
     allowed = tuple(params["fields"])
@@ -165,6 +167,7 @@ def invalid_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(keys=("cache_control",))
 def ttl_order(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     prompt = collect_prompt(ctx)
     first_short: Breakpoint | None = None
@@ -208,6 +211,7 @@ def automatic_ttl_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[
 
 
 @check
+@inspects(keys=("cache_control",))
 def empty_text(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for point in collect_prompt(ctx).breakpoints:
         owner = point.owner
@@ -234,6 +238,7 @@ def _upper_bounds(ctx: Context, prompt: Prompt, ceiling: int, params: Mapping[st
 
 
 @check
+@inspects(keys=("cache_control",))
 def below_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = ctx.model
     minimum = model.cache_min_tokens if model is not None else None

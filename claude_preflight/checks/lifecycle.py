@@ -49,6 +49,11 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     model = match.model
     status = ctx.memo("lifecycle.status", lambda c: model.status(c.as_of, c.surface_name, _authority(c)))
     wanted = params["state"]
+    if wanted == "deprecated":
+        if status.state not in ("active", "deprecated") or status.retires is None:
+            return
+    elif status.state != wanted:
+        return
     args = _model_args(ctx)
     severity = None
     if not status.authoritative:
@@ -59,14 +64,11 @@ def state(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         args["surface_note"] = ""
     if wanted == "deprecated":
         retires = status.retires
-        if status.state not in ("active", "deprecated") or retires is None:
-            return
+        assert retires is not None
         args["replacement"], hint = _replacement(ctx, model)
         days = (retires.at.date() - ctx.as_of.date()).days
         args.update(date=when(retires), days=days, since=when(status.since) if status.since else "")
         yield Hit(ctx.model_path, args, fix=hint, severity=severity, edits=_replacement_edits(ctx, wanted))
-        return
-    if status.state != wanted:
         return
     args["replacement"], hint = _replacement(ctx, model)
     if wanted == "unreleased":

@@ -9,7 +9,6 @@ API version's own refusals (``rejects`` in the catalogue).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks import _images
@@ -23,19 +22,32 @@ _KEY = "media.items"
 _NESTING = 3
 
 
-@dataclass(frozen=True)
 class Item:
-    """A content block in messages, with where it sits."""
+    """A content block in messages, with where it sits (read-only by convention).
 
-    data: Mapping[str, Any]
-    path: str
-    role: Any
-    message: int
-    inside: str | None  # None (directly in a message), "tool_result" or "document"
+    A slotted class with a lazily built JSON Pointer: an agent conversation has hundreds
+    of blocks and most checks never need a path.
+    """
+
+    __slots__ = ("data", "role", "message", "inside", "type", "_parent", "_tail", "_path")
+
+    def __init__(self, data: Mapping[str, Any], role: Any, message: int, inside: str | None,
+                 parent: Any, tail: tuple[Any, ...] = ()) -> None:
+        self.data = data
+        self.role = role
+        self.message = message
+        self.inside = inside  # None (directly in a message), "tool_result" or "document"
+        self.type: Any = data.get("type")
+        self._parent = parent  # the Block or Item holding it
+        self._tail = tail  # pointer tokens from the parent's path to this block
+        self._path: str | None = None
 
     @property
-    def type(self) -> Any:
-        return self.data.get("type")
+    def path(self) -> str:
+        found = self._path
+        if found is None:
+            found = self._path = pointer.join(self._parent.path, *self._tail) if self._tail else self._parent.path
+        return found
 
     @property
     def source(self) -> Any:
@@ -49,26 +61,29 @@ def _items(ctx: Context) -> list[Item]:
     items: list[Item] = []
     work: list[tuple[Item, int]] = []
     for block in ctx.blocks:
-        item = Item(block.data, block.path, block.role, block.message, None)
+        item = Item(block.data, block.role, block.message, None, block)
         items.append(item)
-        work.append((item, 0))
+        kind = item.type
+        if kind == "tool_result" or kind == "document":
+            work.append((item, 0))
     while work:
         item, depth = work.pop()
         if depth >= _NESTING:
             continue
         inner: Any = None
-        base = ""
+        tail: tuple[Any, ...] = ()
         inside = None
         if item.type == "tool_result":
-            inner, base, inside = item.data.get("content"), pointer.join(item.path, "content"), "tool_result"
+            inner, tail, inside = item.data.get("content"), ("content",), "tool_result"
         elif item.type == "document" and isinstance(item.source, dict) and item.source.get("type") == "content":
-            inner, base, inside = item.source.get("content"), pointer.join(item.path, "source", "content"), "document"
+            inner, tail, inside = item.source.get("content"), ("source", "content"), "document"
         if isinstance(inner, list):
             for k, child in enumerate(inner):
                 if isinstance(child, dict):
-                    sub = Item(child, pointer.join(base, k), item.role, item.message, inside)
+                    sub = Item(child, item.role, item.message, inside, item, (*tail, k))
                     items.append(sub)
-                    work.append((sub, depth + 1))
+                    if sub.type == "tool_result" or sub.type == "document":
+                        work.append((sub, depth + 1))
     ctx.extra[_KEY] = items
     return items
 

@@ -541,6 +541,7 @@ def tool_result_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 
 
 @check
+@inspects(blocks_from="type")
 def block_id_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """``params.type`` block ids must match ``params.pattern``."""
     kind, pattern = params["type"], str(params["pattern"])
@@ -553,6 +554,7 @@ def block_id_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+@inspects(blocks_from="result_types")
 def server_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     result_types = set(params.get("result_types") or ())
     for turn in conversation_turns(ctx):

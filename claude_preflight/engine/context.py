@@ -13,6 +13,8 @@ from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar, overload
 from claude_preflight.catalogue import Catalogue, ModelMatch
 from claude_preflight.catalogue.endpoints import EndpointMatch
 from claude_preflight.catalogue.model import Model, Surface
+from claude_preflight.engine.scan import Scan, scan
+from claude_preflight.redact import PREFIX as SECRET_PREFIX
 
 _T = TypeVar("_T")
 
@@ -181,6 +183,11 @@ class Context:
                         kind = block.get("type")
                         add(kind if isinstance(kind, str) else None)
         return frozenset(found)
+
+    @cached_property
+    def body_scan(self) -> Scan:
+        """One shared pass over the whole body (sizes, a possible key, every object key)."""
+        return scan(self.body, SECRET_PREFIX)
 
     @cached_property
     def roles(self) -> frozenset[str]:

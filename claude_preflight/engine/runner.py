@@ -72,7 +72,8 @@ def select_rules(ctx: Context) -> tuple[Rule, ...]:
 class _Plan:
     """The selected rules as steps, and an index of the ones that declared triggers."""
 
-    __slots__ = ("steps", "always", "by_field", "by_block", "by_role", "on_headers", "fields", "blocks", "roles", "chosen")
+    __slots__ = ("steps", "always", "by_field", "by_block", "by_role", "by_key", "on_headers", "fields", "blocks", "roles",
+                 "keys", "chosen")
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.steps: tuple[Step, ...] = tuple((rule, rule.fn, rule.params) for rule in rules if rule.fn is not None)
@@ -80,6 +81,7 @@ class _Plan:
         self.by_field: dict[str, list[int]] = {}
         self.by_block: dict[str, list[int]] = {}
         self.by_role: dict[str, list[int]] = {}
+        self.by_key: dict[str, list[int]] = {}
         self.on_headers: list[int] = []
         for position, (_, fn, params) in enumerate(self.steps):
             found = declared(fn, params)
@@ -92,12 +94,15 @@ class _Plan:
                 self.by_block.setdefault(kind, []).append(position)
             for role in found.roles:
                 self.by_role.setdefault(role, []).append(position)
+            for name in found.keys:
+                self.by_key.setdefault(name, []).append(position)
             if found.headers:
                 self.on_headers.append(position)
         self.fields = frozenset(self.by_field)
         self.blocks = frozenset(self.by_block)
         self.roles = frozenset(self.by_role)
-        self.chosen: dict[tuple[frozenset[str], frozenset[Any], frozenset[Any], bool], tuple[Step, ...]] = {}
+        self.keys = tuple(self.by_key)
+        self.chosen: dict[tuple[frozenset[str], frozenset[Any], frozenset[Any], frozenset[str], bool], tuple[Step, ...]] = {}
 
     @property
     def indexed(self) -> bool:
@@ -109,8 +114,9 @@ class _Plan:
         fields = self.fields & ctx.body_keys if self.fields else frozenset()
         blocks = self.blocks & ctx.block_types if self.blocks else frozenset()
         roles = self.roles & ctx.roles if self.roles else frozenset()
+        keys = frozenset(k for k in self.keys if ctx.body_scan.may_have_key(k)) if self.keys else frozenset()
         headers = bool(self.on_headers) and ctx.headers is not None and not ctx.in_batch
-        key = (fields, blocks, roles, headers)
+        key = (fields, blocks, roles, keys, headers)
         found = self.chosen.get(key)
         if found is None:
             positions = set(self.always)
@@ -120,6 +126,8 @@ class _Plan:
                 positions.update(self.by_block[kind])
             for role in roles:
                 positions.update(self.by_role[role])
+            for name in keys:
+                positions.update(self.by_key[name])
             if headers:
                 positions.update(self.on_headers)
             found = tuple(self.steps[i] for i in sorted(positions))
