@@ -85,6 +85,7 @@ def test_cheap_pass_is_exact_enough() -> None:
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+    | st.text(alphabet=st.characters(max_codepoint=0x80), max_size=12)
     | st.sampled_from(["sk-ant-", "xsk-ant-api03-y", "image", "document", "é"]),
     lambda inner: st.lists(inner, max_size=4)
     | st.dictionaries(st.text(max_size=6) | st.sampled_from(["type", "sk-", "ant-x", "sk-ant-k"]), inner, max_size=4),
@@ -121,7 +122,7 @@ def test_shared_scan_agrees_with_the_separate_passes(value: Any) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(JSON_VALUES | st.sampled_from(["é\u2028\"\\\n\x01", {"k\u00e9\"": ["\ud83d\ude00", "\x7f"]}]))
+@given(JSON_VALUES | st.sampled_from(["é\u2028\"\\\n\x01", {"k\u00e9\"": ["\ud83d\ude00", "\x7f"]}, ["a\x7f\x7fb", {"\x7f": "\x1f"}]]))
 def test_exact_size_from_the_scan_matches_the_walk(value: Any) -> None:
     found = _estimate.scan(value, "sk-ant-")
     assert _estimate.exact_size(found) == _estimate._exact_size(value)

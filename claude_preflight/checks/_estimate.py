@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from itertools import filterfalse
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
 from claude_preflight.engine.scan import Scan, number_len, scan
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 # Compact separators: "," between items, ":" between key and value.
 _ENCODE_UTF8: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 _ENCODE_ASCII: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring_ascii", None) or json.encoder.py_encode_basestring_ascii
+
+_COUNT_DEL = methodcaller("count", "\x7f")
 
 WHITESPACE = (" ", "\n", "\t", "\r")
 
@@ -137,9 +140,14 @@ def exact_size(found: Scan) -> Size:
     structure = found.other - 2 * len(strings)  # the scan counts two quotes per string value
     utf8 = ascii_ = structure - 2 * len(keys)  # each keys entry is encoded with two quotes of its own
     for texts in (strings, keys):
-        escaped = list(map(_ENCODE_UTF8, texts))
-        utf8 += sum(map(len, filter(str.isascii, escaped))) + sum(map(utf8_len, filterfalse(str.isascii, escaped)))
-        ascii_ += sum(map(len, map(_ENCODE_ASCII, texts)))
+        # An ASCII string escapes the same way in both encodings except DEL (U+007F: six
+        # characters escaped, one byte raw), so only the others need the slower UTF-8 encoder.
+        narrow = list(filter(str.isascii, texts))
+        plain = sum(map(len, map(_ENCODE_ASCII, narrow)))
+        dels = sum(map(_COUNT_DEL, narrow))
+        wide = list(filterfalse(str.isascii, texts))
+        utf8 += plain - 5 * dels + sum(map(utf8_len, map(_ENCODE_UTF8, wide)))
+        ascii_ += plain + sum(map(len, map(_ENCODE_ASCII, wide)))
     return Size(utf8, ascii_, True)
 
 
