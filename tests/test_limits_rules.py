@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from claude_preflight import validate
 from claude_preflight.checks import _estimate
+from claude_preflight.engine.scan import number_len
 from claude_preflight.report import Report
 
 AS_OF = "2026-11-24"
@@ -34,6 +35,73 @@ def hits(report: Report, code: str) -> list[Any]:
 
 def beta(*names: str) -> dict[str, str]:
     return {**HEADERS, "anthropic-beta": ",".join(names)}
+
+
+# Reference walkers: the obvious per-node implementations the shared scan must agree with.
+_ENCODE_UTF8, _ENCODE_ASCII = _estimate._ENCODE_UTF8, _estimate._ENCODE_ASCII
+
+
+def _cheap_size(value: Any) -> tuple[int, int, int]:
+    """(characters of ASCII strings, of other strings, everything else) of the compact JSON."""
+    chars = wide = other = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item.isascii():
+                chars += len(item)
+            else:
+                wide += len(item)
+            other += 2
+        elif isinstance(item, dict):
+            other += 2 + max(len(item) - 1, 0) + len(item)  # braces, commas, colons
+            for key, child in item.items():
+                if isinstance(key, str):
+                    chars += len(key)
+                    other += 2
+                else:
+                    other += 2 + number_len(key)
+                stack.append(child)
+        elif isinstance(item, (list, tuple)):
+            other += 2 + max(len(item) - 1, 0)
+            stack.extend(item)
+        elif item is None:
+            other += 4
+        else:
+            other += number_len(item)
+    return chars, wide, other
+
+
+def _exact_size(value: Any) -> _estimate.Size:
+    utf8 = ascii_ = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            utf8 += _estimate.utf8_len(_ENCODE_UTF8(item))
+            ascii_ += len(_ENCODE_ASCII(item))
+        elif isinstance(item, dict):
+            n = 2 + max(len(item) - 1, 0) + len(item)
+            utf8 += n
+            ascii_ += n
+            for key, child in item.items():
+                text = key if isinstance(key, str) else str(key) if isinstance(key, (int, float)) else "?"
+                utf8 += _estimate.utf8_len(_ENCODE_UTF8(text))
+                ascii_ += len(_ENCODE_ASCII(text))
+                stack.append(child)
+        elif isinstance(item, (list, tuple)):
+            n = 2 + max(len(item) - 1, 0)
+            utf8 += n
+            ascii_ += n
+            stack.extend(item)
+        elif item is None:
+            utf8 += 4
+            ascii_ += 4
+        else:
+            n = number_len(item)
+            utf8 += n
+            ascii_ += n
+    return _estimate.Size(utf8, ascii_, True)
 
 
 # ---------------------------------------------------------------------- LM001 (SIZE-01..03)
@@ -76,11 +144,11 @@ def test_size_of_non_ascii_text_when_escaped() -> None:
 
 def test_cheap_pass_is_exact_enough() -> None:
     value = {"a": ["é", 1, 2.5, None, True, {"b": "\n"}], "c": "x" * 10}
-    size = _estimate.json_size(value, near=0)
+    size = _estimate.json_size(_estimate.scan(value, "sk-ant-"), near=0)
     assert size.exact
     assert size.utf8 == len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
     assert size.ascii == len(json.dumps(value, separators=(",", ":")))
-    assert not _estimate.json_size(value, near=10_000).exact
+    assert not _estimate.json_size(_estimate.scan(value, "sk-ant-"), near=10_000).exact
 
 
 JSON_VALUES = st.recursive(
@@ -113,7 +181,7 @@ def _strings(value: Any) -> list[str]:
 @given(JSON_VALUES)
 def test_shared_scan_agrees_with_the_separate_passes(value: Any) -> None:
     scanned = _estimate.scan(value, "sk-ant-")
-    assert scanned.size_parts == _estimate._cheap_size(value)
+    assert scanned.size_parts == _cheap_size(value)
     assert scanned.images_at_most >= _count_typed(value, "image")
     assert scanned.documents_at_most >= _count_typed(value, "document")
     # A superset test: never false when some string or key holds the marker.
@@ -125,8 +193,8 @@ def test_shared_scan_agrees_with_the_separate_passes(value: Any) -> None:
 @given(JSON_VALUES | st.sampled_from(["é\u2028\"\\\n\x01", {"k\u00e9\"": ["\ud83d\ude00", "\x7f"]}, ["a\x7f\x7fb", {"\x7f": "\x1f"}]]))
 def test_exact_size_from_the_scan_matches_the_walk(value: Any) -> None:
     found = _estimate.scan(value, "sk-ant-")
-    assert _estimate.exact_size(found) == _estimate._exact_size(value)
-    assert _estimate.json_size(value, near=0, found=found) == _estimate._exact_size(value)
+    assert _estimate.exact_size(found) == _exact_size(value)
+    assert _estimate.json_size(found, near=0) == _exact_size(value)
     text = json.dumps(value, separators=(",", ":"))
     assert _estimate.exact_size(found).ascii == len(text)
 
@@ -134,7 +202,7 @@ def test_exact_size_from_the_scan_matches_the_walk(value: Any) -> None:
 def test_shared_scan_with_non_string_keys() -> None:
     value = {1: "a", "sk-ant-x": [None], (2, 3): {"type": "image"}}
     scanned = _estimate.scan(value, "sk-ant-")
-    assert scanned.size_parts == _estimate._cheap_size(value)
+    assert scanned.size_parts == _cheap_size(value)
     assert scanned.secret_maybe and scanned.images_at_most == 1
 
 

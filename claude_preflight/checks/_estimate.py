@@ -4,9 +4,9 @@ Everything here walks request data with explicit stacks (never recursion), touch
 node once, and never raises on any value. Three estimates exist because the rules that
 use them need different guarantees:
 
-* :func:`json_size` - the size of the body on the wire. A cheap pass sums string lengths;
-  only when that pass says the body may be near a limit does an exact pass measure the
-  compact JSON encoding (UTF-8, and with non-ASCII escaped as ``json.dumps`` does by default).
+* :func:`json_size` - the size of the body on the wire, from the shared body scan: string
+  lengths first; only when they say the body may be near a limit is the compact JSON
+  encoding measured (UTF-8, and with non-ASCII escaped as ``json.dumps`` does by default).
 * :func:`prompt_upper_bound` - an upper bound on the tokens of a piece of the prompt, used
   where a warning must not fire on prompts that might be long enough (cache minimums).
   Claude's tokenizer works on bytes, so a token covers at least one UTF-8 byte: the number
@@ -23,7 +23,7 @@ from itertools import filterfalse
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
-from claude_preflight.engine.scan import Scan, number_len, scan
+from claude_preflight.engine.scan import Scan, scan
 
 __all__ = ["Scan", "Size", "TextStats", "body_scan", "json_size", "prompt_text_stats", "prompt_upper_bound", "scan", "utf8_len"]
 
@@ -49,9 +49,6 @@ def utf8_len(text: str) -> int:
         return 4 * len(text)
 
 
-_number_len = number_len
-
-
 @dataclass(frozen=True)
 class Size:
     """Compact JSON size of a value: with UTF-8 text, and with non-ASCII escaped."""
@@ -61,72 +58,9 @@ class Size:
     exact: bool
 
 
-def _cheap_size(value: Any) -> tuple[int, int, int]:
-    """(characters of ASCII strings, of other strings, everything else) of the compact JSON."""
-    chars = wide = other = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if item.isascii():
-                chars += len(item)
-            else:
-                wide += len(item)
-            other += 2
-        elif isinstance(item, dict):
-            other += 2 + max(len(item) - 1, 0) + len(item)  # braces, commas, colons
-            for key, child in item.items():
-                if isinstance(key, str):
-                    chars += len(key)
-                    other += 2
-                else:
-                    other += 2 + _number_len(key)
-                stack.append(child)
-        elif isinstance(item, (list, tuple)):
-            other += 2 + max(len(item) - 1, 0)
-            stack.extend(item)
-        elif item is None:
-            other += 4
-        else:
-            other += _number_len(item)
-    return chars, wide, other
-
-
 def body_scan(ctx: Context) -> Scan:
     """The shared scan of the request body (see :mod:`claude_preflight.engine.scan`)."""
     return ctx.body_scan
-
-
-def _exact_size(value: Any) -> Size:
-    utf8 = ascii_ = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            utf8 += utf8_len(_ENCODE_UTF8(item))
-            ascii_ += len(_ENCODE_ASCII(item))
-        elif isinstance(item, dict):
-            n = 2 + max(len(item) - 1, 0) + len(item)
-            utf8 += n
-            ascii_ += n
-            for key, child in item.items():
-                text = key if isinstance(key, str) else str(key) if isinstance(key, (int, float)) else "?"
-                utf8 += utf8_len(_ENCODE_UTF8(text))
-                ascii_ += len(_ENCODE_ASCII(text))
-                stack.append(child)
-        elif isinstance(item, (list, tuple)):
-            n = 2 + max(len(item) - 1, 0)
-            utf8 += n
-            ascii_ += n
-            stack.extend(item)
-        elif item is None:
-            utf8 += 4
-            ascii_ += 4
-        else:
-            n = _number_len(item)
-            utf8 += n
-            ascii_ += n
-    return Size(utf8, ascii_, True)
 
 
 def exact_size(found: Scan) -> Size:
@@ -151,21 +85,18 @@ def exact_size(found: Scan) -> Size:
     return Size(utf8, ascii_, True)
 
 
-def json_size(value: Any, near: int, cheap: tuple[int, int, int] | None = None, found: Scan | None = None) -> Size:
-    """The compact JSON size of ``value``; exact only when it may reach ``near`` bytes.
+def json_size(found: Scan, near: int) -> Size:
+    """The compact JSON size of the scanned value; exact only when it may reach ``near`` bytes.
 
     Escaping turns an ASCII character into at most six bytes (``\\u00XX``) and any other
     character into at most twelve (a surrogate pair of ``\\uXXXX`` escapes), so when that
     bound stays below ``near`` the body cannot reach it and the cheap lower bound is returned
-    (``exact=False``). ``cheap`` is ``_cheap_size(value)`` when already known; ``found``, the
-    value's :class:`Scan`, gives both passes without walking the value again.
+    (``exact=False``).
     """
-    if found is not None:
-        cheap = found.size_parts
-    chars, wide, other = _cheap_size(value) if cheap is None else cheap
+    chars, wide, other = found.size_parts
     if 6 * chars + 12 * wide + other < near:
         return Size(chars + wide + other, chars + wide + other, False)
-    return exact_size(found) if found is not None else _exact_size(value)
+    return exact_size(found)
 
 
 # ---------------------------------------------------------------------- prompt estimates

@@ -46,7 +46,7 @@ def request_size(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.in_batch:
         return  # batch items share the batch body's own limit
     limit, lower = int(params["limit_bytes"]), int(params["lower_limit_bytes"])
-    size = _estimate.json_size(ctx.body, near=lower, found=_estimate.body_scan(ctx))
+    size = _estimate.json_size(_estimate.body_scan(ctx), near=lower)
     if not size.exact:
         return
     if size.utf8 > limit:

@@ -33,7 +33,8 @@ def number_len(value: Any) -> int:
 class Scan:
     """What one pass over the whole body finds, shared by the rules that need the whole body.
 
-    ``chars``/``wide``/``other`` are :func:`_cheap_size`'s figures. ``secret_maybe`` is true
+    ``chars`` (ASCII strings and every key), ``wide`` (other strings) and ``other``
+    (quotes, punctuation, numbers, literals) add up to the compact JSON's characters. ``secret_maybe`` is true
     when some string (or the keys of some object, joined) contains the secret marker: a
     superset test, so a precise search is needed only then. ``images_at_most`` and
     ``documents_at_most`` bound from above the objects whose ``type`` is ``image`` /
