@@ -28,6 +28,7 @@ def validate(
     as_of: Any = None,
     api_version: str | None = None,
     catalogue: Catalogue | Iterable[str | Path] | None = None,
+    headers_complete: bool = False,
 ) -> Report:
     """Check one request and return a :class:`Report`; never raises on request data.
 
@@ -38,6 +39,9 @@ def validate(
     will be sent (date, datetime or ISO-8601 string; default: now, UTC).
     ``api_version`` applies when no ``anthropic-version`` header says otherwise.
     ``catalogue`` is a compiled catalogue, or extra catalogue files to load.
+    ``headers_complete=True`` says ``headers`` are the final wire headers (nothing more will
+    be added, as in a proxy or SDK middleware), so headers the SDK would otherwise supply
+    itself (``anthropic-version``, surface headers) are required.
 
     Invalid arguments of this function itself (``as_of``, ``api_version``,
     ``catalogue``) raise ``TypeError``/``ValueError``.
@@ -45,7 +49,8 @@ def validate(
     cat = _catalogue(catalogue)
     moment = now_utc() if as_of is None else parse_moment(as_of)
     _check_api_version(cat, api_version)
-    return run_request(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=moment, api_version=api_version)
+    return run_request(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=moment, api_version=api_version,
+                       headers_complete=bool(headers_complete))
 
 
 def _check_api_version(cat: Catalogue, api_version: Any) -> None:
@@ -55,7 +60,7 @@ def _check_api_version(cat: Catalogue, api_version: Any) -> None:
         raise TypeError(f"api_version must be a string, not {type(api_version).__name__}")
     if api_version not in cat.api_versions:
         known = ", ".join(sorted(cat.api_versions))
-        raise ValueError(f"api_version {api_version!r} is not a known API version ({known})")
+        raise ValueError(redact(f"api_version {api_version!r} is not a known API version ({known})"))
 
 
 def run_request(
@@ -69,6 +74,7 @@ def run_request(
     api_version: str | None,
     default_api_version: str | None = None,
     in_batch: bool = False,
+    headers_complete: bool = False,
 ) -> Report:
     """Check one request whose arguments are already validated (used by every front end)."""
     ctx = build_context(
@@ -81,6 +87,7 @@ def run_request(
         api_version=api_version,
         default_api_version=default_api_version,
         in_batch=in_batch,
+        headers_complete=headers_complete,
     )
     findings = runner.run(ctx)
     if ctx.body_kind == BATCH_BODY:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 
+from claude_preflight.redact import redact
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -26,7 +28,7 @@ def parse_moment(value: object, *, what: str = "as_of") -> datetime:
             else:
                 moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError as exc:
-            raise ValueError(f"{what}: {value!r} is not an ISO-8601 date or date-time ({exc})") from None
+            raise ValueError(redact(f"{what}: {value!r} is not an ISO-8601 date or date-time ({exc})")) from None
     else:
         raise TypeError(f"{what} must be a date, datetime or ISO-8601 string, not {type(value).__name__}")
     if moment.tzinfo is None:

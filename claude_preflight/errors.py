@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from claude_preflight.redact import redact
+
 if TYPE_CHECKING:
     from claude_preflight.report import Report
 
@@ -13,7 +15,7 @@ class PreflightError(Exception):
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        super().__init__(report.summary_text())
+        super().__init__(redact(report.summary_text()))
 
 
 class CatalogueError(Exception):
@@ -23,5 +25,5 @@ class CatalogueError(Exception):
     """
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("invalid catalogue:\n  " + "\n  ".join(problems))
+        self.problems = [redact(p) for p in problems]
+        super().__init__("invalid catalogue:\n  " + "\n  ".join(self.problems))

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from claude_preflight.report import SEVERITY_RANK
+from claude_preflight.sdk_clients import CLIENT_SURFACES
 
 if TYPE_CHECKING:
     from claude_preflight.catalogue import Catalogue
@@ -61,30 +62,6 @@ the request, then send it) will slot into :meth:`PreflightMiddleware.respond`.""
 LOGGER_NAME = "claude_preflight"
 logger = logging.getLogger(LOGGER_NAME)
 
-# Client classes of anthropic 2.x -> catalogue surface. Looked up along the MRO by
-# name, so that importing the SDK's platform modules is never needed here and a user
-# subclass of a client inherits its surface.
-CLIENT_SURFACES: Mapping[str, str] = {
-    "AnthropicBedrockMantle": "bedrock",
-    "AsyncAnthropicBedrockMantle": "bedrock",
-    "BaseMantleClient": "bedrock",
-    "AnthropicBedrock": "bedrock-invoke",
-    "AsyncAnthropicBedrock": "bedrock-invoke",
-    "BaseBedrockClient": "bedrock-invoke",
-    "AnthropicVertex": "vertex",
-    "AsyncAnthropicVertex": "vertex",
-    "BaseVertexClient": "vertex",
-    "AnthropicFoundry": "foundry",
-    "AsyncAnthropicFoundry": "foundry",
-    "BaseFoundryClient": "foundry",
-    "AnthropicAWS": "aws-platform",
-    "AsyncAnthropicAWS": "aws-platform",
-    "AnthropicGoogleCloud": "google-cloud",
-    "AsyncAnthropicGoogleCloud": "google-cloud",
-    "BaseGoogleCloudClient": "google-cloud",
-    "Anthropic": "anthropic",
-    "AsyncAnthropic": "anthropic",
-}
 
 # Surfaces whose client-side request preparation is a pure rewrite of the options
 # (URL, body, header params). The others attach credentials there (Foundry calls an
@@ -167,30 +144,17 @@ def surface_of_client(client: Any) -> str | None:
 
 
 def infer_surface(url: str) -> str | None:
-    """The surface a request URL (absolute, or a bare path) points at, or ``None``."""
+    """The surface a request URL (absolute, or a bare path) points at, or ``None``.
+
+    The catalogue decides (its surfaces' hosts and routes): the same answer the engine gives
+    for an endpoint URL with no surface named.
+    """
+    from claude_preflight.catalogue import load_catalogue
+
     try:
-        parts = urlsplit(url if "://" in url else "http://_" + (url if url.startswith("/") else "/" + url))
-    except ValueError:
+        return load_catalogue().surface_of_url(url)
+    except Exception:  # a catalogue that does not load is reported when the request is checked
         return None
-    host = (parts.hostname or "").lower()
-    path = parts.path
-    if host.startswith("bedrock-mantle."):
-        return "bedrock"
-    if path.startswith("/model/") and (path.endswith("/invoke") or path.endswith("/invoke-with-response-stream")):
-        return "bedrock-invoke"
-    if host.startswith("bedrock-runtime.") and "/anthropic/" in path + "/":
-        return "bedrock"
-    if "/publishers/anthropic/" in path or host.endswith("aiplatform.googleapis.com"):
-        return "vertex"
-    if host == "claude.googleapis.com" or ("/workspaces/" in path and "/invoke/" in path):
-        return "google-cloud"
-    if host.endswith(".services.ai.azure.com"):
-        return "foundry"
-    if host.startswith("aws-external-anthropic.") or (host.endswith(".api.aws") and "mantle" not in host):
-        return "aws-platform"
-    if host == "api.anthropic.com":
-        return "anthropic"
-    return None
 
 
 def _find_client(call_next: Any, base: type | None) -> Any:
@@ -348,6 +312,7 @@ class PreflightMiddleware:
             raise ValueError(f"fail_on must be one of error, warning, info, not {self.fail_on!r}")
         self.as_of: datetime | None = None if as_of is None else parse_moment(as_of)
         self.catalogue = _catalogue(catalogue, self.config)
+        self.config.check_selectors(self.catalogue)  # a typo must not switch checks off
         if surface is not None and surface not in self.catalogue.surfaces:
             raise ValueError(f"unknown surface {surface!r}; known: {', '.join(sorted(self.catalogue.surfaces))}")
         self.surface = surface
@@ -492,6 +457,7 @@ class PreflightMiddleware:
             as_of=self.as_of or now_utc(),
             api_version=self.api_version,
             default_api_version=self.config.api_version,
+            headers_complete=view.client is not None,  # the client's own headers: what goes on the wire
         )
         findings = [_sdk_route(f) for f in report.findings]
         report = replace(report, findings=tuple(self.config.apply(findings)))

@@ -87,6 +87,7 @@ class Settings:
         try:
             self.config: Config = load_config(self.root)
             self.catalogue: Catalogue = load_catalogue(self.config.catalogue)
+            self.config.check_selectors(self.catalogue)  # a typo must not switch checks off
         except (ConfigError, CatalogueError) as exc:
             raise pytest.UsageError(f"claude-preflight: {exc}") from None
         self.fail_on = self._ini("preflight_fail_on") or self.config.fail_on

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Literal
 
+from claude_preflight.redact import PREFIX, redact
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
@@ -29,6 +31,14 @@ class Finding:
     column: int | None = None
     edits: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     fix_safety: str | None = None
+
+    def __post_init__(self) -> None:
+        # The one redaction point of findings: a key can reach any of these fields (an
+        # object key in the path, a quoted value in the message, a file name).
+        for name in ("message", "path", "fix", "file"):
+            value = getattr(self, name)
+            if type(value) is str and PREFIX in value:
+                object.__setattr__(self, name, redact(value))
 
     def located(self, file: str | None, line: int | None, column: int | None) -> Finding:
         return replace(self, file=file, line=line, column=column)
@@ -64,6 +74,12 @@ class Report:
     endpoint: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        for name in ("model", "surface", "api_version", "as_of", "endpoint"):
+            value = getattr(self, name)
+            if type(value) is str and PREFIX in value:
+                object.__setattr__(self, name, redact(value))
+
     @property
     def ok(self) -> bool:
         """True when no finding has severity ``error``."""
@@ -97,7 +113,7 @@ class Report:
         for f in self.findings:
             where = f.path or "/"
             lines.append(f"  {f.code} {f.severity} at {where}: {f.message}")
-        return "\n".join(lines)
+        return redact("\n".join(lines))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -82,6 +82,12 @@ def check_with(request: Any, *, config: Any = None, defaults: Mapping[str, Any] 
     if settings.catalogue and "catalogue" not in arguments:
         arguments["catalogue"] = list(settings.catalogue)
     body = arguments.pop("body", None)
+    if next(settings.selectors(), None) is not None:
+        from claude_preflight.api import _catalogue
+
+        catalogue = _catalogue(arguments.get("catalogue"))
+        settings.check_selectors(catalogue)  # a typo must not switch checks off
+        arguments["catalogue"] = catalogue
     report = validate(body, **arguments)
     return replace(report, findings=tuple(settings.apply(report.findings)))
 

@@ -224,3 +224,144 @@ hostile_yaml_texts = st.sampled_from([
     "? [a, b]\n: c\n", "1: x\n", "null: x\n", "on: x\n", "a: 1\na: 2\n", "a: .nan\n",
 ])
 """Hand-written hostile YAML: alias bombs, recursion, code-execution tags, non-JSON values."""
+
+
+# ----------------------------------------------------------------------------- Python values
+
+FAKE_KEY = "sk-ant-api03-" + "Fz9" * 12 + "Qq_-"
+"""A fake credential (never a real one): the secrets target hides it and looks for echoes."""
+
+CONTROL_TEXTS = ["x\n::error file=evil.py,line=1::INJECTED\n", "\x1b[2J\x1b]0;title\x07", "\r", "\u202eevil", "\x00", "\x9b31m"]
+"""Names and keys that try to split a line, drive a terminal or write a CI workflow command."""
+
+
+class RaisingDict(dict):  # type: ignore[type-arg]
+    """A dict whose read methods raise: ``validate()`` must read what it stores anyway."""
+
+    def get(self, *args: Any) -> Any:
+        raise RuntimeError("get")
+
+    def items(self) -> Any:
+        raise RuntimeError("items")
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("iter")
+
+
+def _cycle(root: Any, data: st.DataObject) -> Any:
+    """Make some container of ``root`` refer back to itself or to an ancestor."""
+    paths = [p for p in pointers(root) if isinstance(_get(root, p), (dict, list))]
+    path = data.draw(st.sampled_from(paths), label="container")
+    ancestor = _get(root, path[: data.draw(st.integers(0, len(path)), label="up to")])
+    target = _get(root, path)
+    if isinstance(target, dict):
+        target[data.draw(st.sampled_from(KEYS), label="key")] = ancestor
+    else:
+        target.append(ancestor)
+    return root
+
+
+def _shared(root: Any, data: st.DataObject) -> Any:
+    """Put one container in many places: a few times (ordinary JSON), or doubled levels deep."""
+    levels = data.draw(st.integers(1, 64), label="levels")
+    value: Any = data.draw(st.sampled_from([{"type": "text", "text": "shared"}, ["x"], {}]), label="shared")
+    for _ in range(levels):
+        value = [value, value]
+    if isinstance(root, dict):
+        root[data.draw(st.sampled_from(KEYS), label="key")] = value
+        return root
+    return [root, value]
+
+
+def _foreign(root: Any, data: st.DataObject) -> Any:
+    """Replace containers by tuples, dict subclasses whose methods raise, or mappings."""
+    from types import MappingProxyType
+
+    paths = [p for p in pointers(root) if p and isinstance(_get(root, p), (dict, list))]
+    if not paths:
+        return RaisingDict(root) if isinstance(root, dict) else tuple(root) if isinstance(root, list) else root
+    path = data.draw(st.sampled_from(paths), label="container")
+    parent, key = _get(root, path[:-1]), path[-1]
+    value = parent[key]
+    if isinstance(value, dict):
+        parent[key] = data.draw(st.sampled_from([RaisingDict, MappingProxyType, dict]), label="mapping")(value)
+    else:
+        parent[key] = tuple(value)
+    return root
+
+
+@st.composite
+def python_values(draw: st.DrawFn) -> tuple[Seed, Any, list[str]]:
+    """A seed request with cycles, shared references or foreign containers in it."""
+    seed = draw(st.sampled_from(seeds()), label="seed")
+    body = seed.fresh()
+    data = draw(st.data())
+    done = []
+    ops = draw(st.lists(st.sampled_from(["cycle", "shared", "foreign", "control-key"]), min_size=1, max_size=3), label="operations")
+    # Foreign containers last (the helpers walk the value as plain JSON), cycles just before.
+    for op in sorted(set(ops), key=["control-key", "shared", "cycle", "foreign"].index):
+        if op == "cycle":
+            body = _cycle(body, data)
+        elif op == "shared":
+            body = _shared(body, data)
+        elif op == "foreign":
+            body = _foreign(body, data)
+        elif isinstance(body, dict):
+            body[draw(st.sampled_from(CONTROL_TEXTS), label="key")] = draw(st.sampled_from(CONTROL_TEXTS))
+        done.append(op)
+    return seed, body, done
+
+
+KEY_PLACES = ("object-key", "value", "nested-key", "header-name", "header-value", "endpoint-query", "surface",
+              "document-base64", "image-base64", "tool-result-text")
+
+
+@st.composite
+def hidden_keys(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """``(place, validate() arguments)`` with the fake key hidden in one textual place."""
+    import base64
+
+    place = draw(st.sampled_from(KEY_PLACES), label="place")
+    body: dict[str, Any] = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
+    kwargs: dict[str, Any] = {"headers": {"anthropic-version": "2023-06-01"}}
+    key = FAKE_KEY + draw(st.sampled_from(["", "\n", " trailing", "\x1b[0m"]), label="suffix")
+    if place == "object-key":
+        body["metadata"] = {key: "x"}
+    elif place == "value":
+        body["metadata"] = {"user_id": key}
+    elif place == "nested-key":
+        body["tools"] = [{"name": "t", "input_schema": {"type": "object", "properties": {key: {"type": "string"}}}}]
+    elif place == "header-name":
+        kwargs["headers"][key.strip()] = "1"
+    elif place == "header-value":
+        kwargs["headers"]["x-debug"] = key
+    elif place == "endpoint-query":
+        kwargs["endpoint"] = "/v1/messages?key=" + key.strip()
+    elif place == "surface":
+        kwargs["surface"] = key
+    elif place in ("document-base64", "image-base64"):
+        kind = place.split("-")[0]
+        raw = (f"notes: {key}\n" if kind == "document" else "\x89PNG\r\n\x1a\n" + key).encode("latin-1", "replace")
+        media = "text/plain" if kind == "document" else "image/png"
+        body["messages"][0]["content"] = [{"type": kind, "source": {"type": "base64", "media_type": media,
+                                                                     "data": base64.b64encode(raw).decode()}}]
+    else:
+        body["messages"] = [
+            {"role": "user", "content": "run it"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": [{"type": "text", "text": key}]}]},
+        ]
+    return place, {"body": body, **kwargs}
+
+
+hostile_params = st.sampled_from([
+    ("SC001", "max_findings: lots"), ("SC001", "max_findings: 0"), ("SC001", "max_findings: -1"),
+    ("SC001", "max_findings: 1.5"), ("SC001", "max_finding: 5"), ("SC001", "max_findings: null"),
+    ("SC001", "max_findings: [1]"), ("LM001", "limit_bytes: -5"), ("LM001", "limit_bytes: '32 MB'"),
+    ("MD005", "max_bytes: 0"), ("TL001", "pattern: 5"), ("EP004", "pattern: '['"), ("PF002", "typo_ratio: 7"),
+    ("CA001", "maximum: 1e400"), ("TH002", "minimum: true"), ("SC001", "max_findings: 99999999999999999999999"),
+]) | st.tuples(st.sampled_from(["SC001", "LM001", "MD005", "TL002", "CA001"]),
+               st.sampled_from(["max_findings", "limit_bytes", "max_bytes", "limit", "maximum", "portable"]).flatmap(
+                   lambda name: st.one_of(st.integers(), st.text(max_size=5), st.none(), st.booleans()).map(
+                       lambda value: f"{name}: {value!r}" if not isinstance(value, str) else f"{name}: {value!r}")))
+"""Rule overlays whose params a check cannot use (wrong type, out of range, misspelt)."""

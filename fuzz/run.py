@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from fuzz import mutations, targets
 
-TARGETS = ("engine", "mutations", "reader", "yaml", "catalogue")
+TARGETS = ("engine", "mutations", "reader", "yaml", "catalogue", "python", "secrets", "overlay")
 
 
 @dataclass
@@ -74,11 +74,30 @@ def _tests(counter: dict[str, int], folder: Path) -> dict[str, Callable[..., Any
         count("catalogue")
         targets.catalogue_text(text, folder)
 
-    return {"engine": engine, "mutations": mutated, "reader": reader, "yaml": yaml_text, "catalogue": catalogue}
+    @given(mutations.python_values())
+    def python(case: Any) -> None:
+        count("python")
+        found_seed, body, _ = case
+        targets.python_value(body, **found_seed.kwargs())
+
+    @given(mutations.hidden_keys())
+    def secrets(case: Any) -> None:
+        count("secrets")
+        place, arguments = case
+        targets.secrets(place, arguments, mutations.FAKE_KEY)
+
+    @given(mutations.hostile_params)
+    def overlay(case: Any) -> None:
+        count("overlay")
+        code, params = case
+        targets.overlay(code, params, folder)
+
+    return {"engine": engine, "mutations": mutated, "reader": reader, "yaml": yaml_text, "catalogue": catalogue,
+            "python": python, "secrets": secrets, "overlay": overlay}
 
 
 # Loading a user catalogue re-reads the shipped one: it gets a small share of the budget.
-_WEIGHT = {"engine": 4, "mutations": 6, "reader": 6, "yaml": 3, "catalogue": 1}
+_WEIGHT = {"engine": 4, "mutations": 6, "reader": 6, "yaml": 3, "catalogue": 1, "python": 3, "secrets": 2, "overlay": 1}
 
 
 def run(names: Sequence[str] = TARGETS, *, examples: int | None = None, seconds: float | None = None,

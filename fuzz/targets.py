@@ -11,6 +11,15 @@ input to a minimal example.
 * **catalogue** - any text given as a user catalogue file is either loaded or refused with
   a ``CatalogueError`` naming the file, line and column; nothing is ever constructed from
   a YAML tag.
+* **python** - any Python value (cycles, shared references, tuples, mappings whose methods
+  raise, control characters in keys) gives a report in bounded time: a cycle is an
+  ``IN004`` error, never an exception; ``fix()`` never raises either; the human output
+  formats carry no raw control character.
+* **secrets** - a fake key hidden in any textual place of a request (object key, value,
+  header name or value, endpoint query, surface, base64 data, tool result) is reported,
+  and appears in no finding, path, message or output format.
+* **overlay** - a rule overlay with params its check cannot use is refused at load time
+  with ``file:line:col``; one that loads never makes a check pass silently.
 """
 
 from __future__ import annotations
@@ -109,3 +118,71 @@ def catalogue_text(text: str, folder: Path | None = None) -> None:
                 continue
             assert match is not None, f"problem without file:line:col: {problem!r}"
             assert int(match["line"]) >= 1 and int(match["col"]) >= 1, problem
+
+
+def python_value(body: Any, **kwargs: Any) -> Any:
+    """Validate and fix any Python value; assert neither raises and no check fails internally."""
+    from claude_preflight import validate
+    from claude_preflight.fixing import fix
+
+    kwargs.setdefault("as_of", "2026-11-24")
+    report = validate(body, **kwargs)
+    check_report(report)
+    result = fix(body, **kwargs)
+    check_report(result.remaining)
+    _human_output_is_clean(report)
+    return report
+
+
+def _human_output_is_clean(report: Any) -> None:
+    from claude_preflight.files.checking import FileResult
+    from claude_preflight.output import OutputOptions, writer
+
+    findings = [f.located("dir\n\x1b[2Jname.json", 1, 1) for f in report.findings]
+    for name in ("pretty", "github"):
+        import io
+
+        stream = io.StringIO()
+        writer(name)([FileResult("fuzz.json", findings=findings, requests=1)], OutputOptions(stream=stream))
+        text = stream.getvalue()
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", text), (name, text)
+        for line in text.splitlines():
+            assert name != "github" or line.startswith("::") or line.startswith("claude-preflight:"), line
+
+
+def secrets(place: str, arguments: dict[str, Any], key: str) -> None:
+    """The key hidden at ``place`` is found, and never echoed."""
+    from claude_preflight import validate
+
+    body = arguments.pop("body")
+    report = validate(body, as_of="2026-11-24", **arguments)
+    check_report(report)
+    codes = {f.code for f in report.findings}
+    assert codes & {"SC001", "SC002"}, f"a key in the {place} was not reported"
+    shown = json.dumps(report.to_dict(), ensure_ascii=False) + report.summary_text()
+    assert key not in shown and key[13:30] not in shown, f"a key in the {place} is echoed"
+
+
+def overlay(code: str, params: str, folder: Path) -> None:
+    """An overlay with hostile params: refused with file:line:col, or loaded and never silent."""
+    from claude_preflight import validate
+    from claude_preflight.catalogue import Catalogue
+    from claude_preflight.catalogue.loader import read_and_merge
+    from claude_preflight.errors import CatalogueError
+
+    path = folder / "overlay.yaml"
+    path.write_text(f"rules:\n  - code: {code}\n    params:\n      {params}\n", encoding="utf-8")
+    try:
+        catalogue = Catalogue(read_and_merge([path]))
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            assert problem.startswith(f"{path}:"), problem
+            match = _WHERE.match(problem)
+            assert match is not None and int(match["line"]) >= 1, problem
+        return
+    body = {"model": "claude-sonnet-4-6", "max_tokens": 64, "metadata": {"user_id": "sk-ant-api03-" + "Fz9" * 12},
+            "messages": [{"role": "user", "content": "hi"}]}
+    report = validate(body, as_of="2026-11-24", catalogue=catalogue)
+    failed = [f for f in report.findings if f.code == INTERNAL]
+    assert all(f.severity == "error" for f in failed), failed
+    assert failed or "SC001" in {f.code for f in report.findings} or code != "SC001", "the overlay silenced SC001"

@@ -35,17 +35,27 @@ def minimal(model: str = "claude-sonnet-4-6", **extra: object) -> dict[str, obje
     return body
 
 
-# ------------------------------------------------------------------ index soundness audit
+# ------------------------------------------------------------------ plan-vs-reference audit
 #
-# Checks may declare the top-level fields and block types they inspect
-# (claude_preflight.engine.index); the runner then skips them for requests that have
-# none. A wrong declaration would silently hide findings, so throughout the test suite
-# every request is also run with the index off and the two results must be identical.
+# Two fast paths must never change an answer, so throughout the test suite every request is
+# also run through the plain reference path and the results must be identical:
+# * the check index (claude_preflight.engine.index): checks may declare the top-level fields
+#   and block types they inspect and the runner skips them for requests that have none; every
+#   run is repeated with the index off;
+# * the acceptor (claude_preflight.engine.acceptor), which returns the empty report without
+#   running the checks when it can prove that none fires: every report it gives is compared
+#   with the reference path (acceptor off, index off). Until api.run_request calls the
+#   acceptor itself, the audit installs that hook for the suite.
 # Tests that count check calls opt out with @pytest.mark.no_index_audit.
 
 
 def _finding_keys(findings: list) -> list[tuple]:
     return [(f.code, f.path, f.severity, f.message, f.fix, f.edits) for f in findings]
+
+
+def _report_keys(report) -> tuple:  # type: ignore[no-untyped-def]
+    return (_finding_keys(list(report.findings)), report.model, report.surface, report.api_version, report.as_of,
+            report.endpoint)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,7 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def _index_audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("no_index_audit"):
         return
-    from claude_preflight.engine import runner
+    from claude_preflight import api
+    from claude_preflight.engine import acceptor, runner
 
     original = runner.run
 
@@ -73,3 +84,24 @@ def _index_audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         return indexed
 
     monkeypatch.setattr(runner, "run", run_both_ways)
+
+    original_accept = acceptor.accept
+    hooked = "acceptor" in api.run_request.__code__.co_names
+    plain_run_request = api.run_request
+
+    def audited_accept(cat, body, **kwargs):  # type: ignore[no-untyped-def]
+        fast = original_accept(cat, body, **kwargs)
+        if fast is not None:
+            reference = acceptor.reference_report(plain_run_request, cat, body, **kwargs)
+            if _report_keys(fast) != _report_keys(reference):
+                raise AssertionError("the acceptor accepted a request the reference path reports on: "
+                                     + repr(_report_keys(reference))[:600])
+        return fast
+
+    monkeypatch.setattr(acceptor, "accept", audited_accept)
+    if not hooked:
+        def run_request_with_acceptor(cat, body, **kwargs):  # type: ignore[no-untyped-def]
+            fast = acceptor.accept(cat, body, **kwargs, sort=api.sort_findings)
+            return fast if fast is not None else plain_run_request(cat, body, **kwargs)
+
+        monkeypatch.setattr(api, "run_request", run_request_with_acceptor)

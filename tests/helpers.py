@@ -18,6 +18,7 @@ def run_example(example: Mapping[str, Any]) -> Report:
         surface=example.get("surface"),
         as_of=example.get("as_of", CATALOGUE_DATE),
         api_version=example.get("api_version"),
+        headers_complete=example.get("headers_complete", False),
     )
 
 

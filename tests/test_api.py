@@ -129,7 +129,7 @@ def test_thread_safety_same_results() -> None:
 
 
 def test_report_to_dict_round_trip() -> None:
-    report = validate(minimal("claude-opus-4-8", temperature=1), as_of="2026-11-24")
+    report = validate(minimal("claude-opus-4-8", temperature=0.5), as_of="2026-11-24")
     data = report.to_dict()
     assert data["ok"] is False
     assert data["findings"][0]["code"] == "SP002"

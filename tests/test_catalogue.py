@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from claude_preflight import validate
 from claude_preflight.catalogue import Catalogue, load_catalogue
@@ -34,6 +35,20 @@ def test_every_model_cites_sources(catalogue: Catalogue) -> None:
         assert model.sources
         for event in model.lifecycle:
             assert event.sources and all(s in catalogue.sources for s in event.sources)
+
+
+SHIPPED_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SHIPPED_RULES.rglob("*.yaml")), ids=lambda p: str(p.relative_to(SHIPPED_RULES))
+)
+def test_shipped_file_loads_with_plain_safe_load(path: Path) -> None:
+    """Every shipped catalogue file is plain YAML: ``yaml.safe_load`` reads it as the loader does."""
+    from claude_preflight.files import yaml_source
+
+    text = path.read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == yaml_source.load(text)
 
 
 def test_sources_are_https(catalogue: Catalogue) -> None:
@@ -141,3 +156,71 @@ def test_invalid_yaml_reported_with_position(tmp_path: Path) -> None:
 
 def test_load_is_cached(catalogue: Catalogue) -> None:
     assert load_catalogue() is catalogue
+
+
+# Every recorded conflict between sources, by rule and topic: a new one must be added here, so it
+# is visible in review (issue 17 item 3).
+RECORDED_CONFLICTS = {
+    ("SP002", "temperature 1 on Opus 4.8"),
+    ("CA005", "the minimum cacheable prefix of Opus 4.8, Opus 4.7, Sonnet 4.6 and Fable 5"),
+    ("HD006", "whether the Claude API still accepts effort-2025-11-24 now that effort is GA"),
+    ("SM002", "mid-conversation system messages on Bedrock, Google Cloud and Foundry"),
+    ("SF001", "structured outputs (output_config.format) for Claude Haiku 4.5 on Vertex AI and Bedrock"),
+}
+
+
+def test_every_recorded_conflict_is_listed(catalogue: Catalogue) -> None:
+    found = {(rule.code, conflict.topic) for rule, conflict in catalogue.conflicts()}
+    assert found == RECORDED_CONFLICTS
+
+
+def test_conflicts_cite_known_sources_and_declare_a_policy(catalogue: Catalogue) -> None:
+    for rule, conflict in catalogue.conflicts():
+        assert len(conflict.claims) >= 2 and conflict.policy
+        for claim in conflict.claims:
+            assert claim.sources and all(s in catalogue.sources for s in claim.sources), (rule.code, claim)
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", claim.date), (rule.code, claim)
+        text = conflict.describe(catalogue.sources)
+        assert text.startswith(f"Conflict: {conflict.topic}") and "Policy: " in text
+        assert all(catalogue.sources[s].url in text for claim in conflict.claims for s in claim.sources)
+        assert all(f"- {claim.date}: " in text for claim in conflict.claims), text
+
+
+def test_a_conflict_citing_an_unknown_source_is_refused(tmp_path: Path) -> None:
+    text = (
+        "rules:\n  - code: SM002\n    conflicts:\n      - topic: t\n        claims:\n"
+        "          - {says: a, sources: [d-midconv], date: '2026-01-02'}\n"
+        "          - {says: b, sources: [no-such-source], date: '2026-01-03'}\n"
+        "        policy: p\n"
+    )
+    path = tmp_path / "conflict.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError, match="no-such-source"):
+        load_catalogue([path])
+
+
+def test_a_conflict_claim_without_a_date_is_refused(tmp_path: Path) -> None:
+    """Each claim carries its date (issue 17 item 3), so a reader can tell which is newer."""
+    text = (
+        "rules:\n  - code: SM002\n    conflicts:\n      - topic: t\n        claims:\n"
+        "          - {says: a, sources: [d-midconv], date: '2026-01-02'}\n"
+        "          - {says: b, sources: [aws-bedrock-mcsm]}\n"
+        "        policy: p\n"
+    )
+    path = tmp_path / "undated.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError, match="date"):
+        load_catalogue([path])
+
+
+def test_feature_betas_are_known_and_one_entry_per_feature(catalogue: Catalogue) -> None:
+    """A feature, its beta header, its surfaces and its dates are one entry (issue 17 item 4)."""
+    from claude_preflight.checks.headers import feature_detectors
+
+    with_beta = {key: f["beta"] for key, f in catalogue.features.items() if "beta" in f}
+    assert {"task-budgets", "mcp-connector", "skills", "context-editing", "tool-input-examples"} <= set(with_beta)
+    for key, beta in with_beta.items():
+        assert set(beta["names"]) <= set(catalogue.betas), key
+    detectors = feature_detectors(catalogue)
+    assert {d["name"] for d in detectors} == {b["label"] for b in with_beta.values()}
+    assert not catalogue.rule("HD009").params.get("detectors")  # nothing described twice

@@ -116,3 +116,53 @@ def test_apply_in_memory() -> None:
     findings = [Finding("LC001", "model-unknown", "warning", "m"), Finding("SP002", "sampling-rejected-by-model", "error", "m")]
     kept = config.apply(findings)
     assert [(f.code, f.severity) for f in kept] == [("SP002", "info")]
+
+
+# ----------------------------------------------------------------------------- typos never switch checks off
+
+
+def test_check_selectors_names_the_line_and_a_close_match(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    project(tmp_path, 'select = ["LC", "SP", "TH"]\nignore = [\n  "LC009",\n  "LCOO1",\n]\n', {})
+    config = load_config(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        config.check_selectors(catalogue)
+    assert str(info.value) == f"{tmp_path / 'pyproject.toml'}:8:4: ignore: unknown rule code or prefix 'LCOO1'; did you mean 'LC001'?"
+    good = config_from_mapping({"select": ["LC", "sampling-rejected-by-model", "SP002"], "ignore": ["L"]})
+    assert good.check_selectors(catalogue) is good
+
+
+def test_check_with_and_fix_reject_a_typo() -> None:
+    from claude_preflight.testing import check_with
+
+    body = {"model": "claude-opus-4-8", "max_tokens": 10, "temperature": 0.5, "messages": [{"role": "user", "content": "Hi"}]}
+    with pytest.raises(ConfigError, match="did you mean 'SP002'"):
+        check_with(body, config={"ignore": ["SPOO2"]})
+    assert not check_with(body, config={"ignore": ["SP002"]}, as_of="2026-11-24").errors
+
+
+# ----------------------------------------------------------------------------- the README example
+
+
+def readme_block(heading: str, language: str) -> str:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_configuration_example_runs_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    example = readme_block("Configuration", "toml")
+    (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
+    # the files the example refers to: an organisation's catalogue file and the fixtures
+    (tmp_path / "preflight").mkdir()
+    (tmp_path / "preflight" / "org-models.yaml").write_text("catalogue:\n  description: org models\n  verified: '2026-11-24'\n", encoding="utf-8")
+    fixtures = tmp_path / "tests" / "fixtures"
+    (fixtures / "legacy").mkdir(parents=True)
+    request = '{"model": "global.anthropic.claude-opus-4-8", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]}'
+    for name in ("a.json", "gateway.json", "legacy/old.json"):
+        (fixtures / name).write_text(request, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "--as-of", "2026-11-24"])  # no paths: the configured 'paths'
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert "3 request(s) from 3 file(s)" in out and err == ""
+

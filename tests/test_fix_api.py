@@ -191,8 +191,14 @@ def test_system_messages_without_a_safe_fix(messages: list[Any]) -> None:
 
 def test_surface_without_system_messages_sm002() -> None:
     body = _leading(model="claude-opus-4-8")
-    result = fix(body, as_of=DAY, surface="bedrock", headers={"anthropic-version": "2023-06-01"})
+    # Vertex: no source offers mid-conversation system messages there (on Bedrock they are disputed,
+    # a conflict recorded on SM002, and the leading run is reported once by SM003 instead).
+    body = {k: v for k, v in body.items() if k != "model"} | {"anthropic_version": "vertex-2023-10-16"}
+    endpoint = "/v1/projects/p/locations/global/publishers/anthropic/models/claude-opus-4-8:rawPredict"
+    result = fix(body, as_of=DAY, endpoint=endpoint)
     assert "SM002" in codes(result) and result.body["system"] == "You are terse."
+    on_bedrock = fix(_leading(model="claude-opus-4-8"), as_of=DAY, surface="bedrock", headers={"anthropic-version": "2023-06-01"})
+    assert "SM003" in codes(on_bedrock) and on_bedrock.body["system"] == "You are terse."
 
 
 # ------------------------------------------------------------------ lifecycle

@@ -18,6 +18,11 @@ def run(body: Any = None, **kwargs: Any):  # noqa: ANN201 - a Report
     return validate(minimal() if body is None else body, **kwargs)
 
 
+def wire(body: Any = None, **kwargs: Any):  # noqa: ANN201 - a Report
+    """Check final wire headers (as the middleware and the proxy see them)."""
+    return run(body, headers_complete=True, **kwargs)
+
+
 def hits(report: Any, code: str) -> list[Any]:
     return [f for f in report.findings if f.code == code]
 
@@ -27,10 +32,20 @@ def hits(report: Any, code: str) -> list[Any]:
 
 def test_missing_version_header_is_an_error() -> None:
     # "anthropic-version: header is required" - https://github.com/envoyproxy/ai-gateway/issues/1909
-    report = run(headers={"content-type": "application/json"})
+    report = wire(headers={"content-type": "application/json"})
     [finding] = hits(report, "HD001")
     assert finding.severity == "error" and finding.path == ""
     assert "2023-06-01" in (finding.fix or "")
+
+
+@pytest.mark.parametrize("surface", ["anthropic", "aws-platform", "google-cloud", "foundry"])
+def test_partial_headers_need_no_sdk_supplied_header(surface: str) -> None:
+    # A fixture or validate(headers=...) holds what the caller adds; the SDK still adds
+    # anthropic-version and (Claude Platform on AWS) the workspace ID from the environment.
+    report = run(headers={"content-type": "application/json", "anthropic-beta": "context-management-2025-06-27"}, surface=surface)
+    assert not hits(report, "HD001") and not hits(report, "HD004"), report.findings
+    complete = wire(headers={"content-type": "application/json"}, surface=surface)
+    assert hits(complete, "HD001")
 
 
 def test_unknown_headers_mean_no_header_findings() -> None:
@@ -44,24 +59,24 @@ def test_header_names_are_case_insensitive() -> None:
 
 def test_version_in_body_suffices_on_bedrock_but_not_on_the_claude_api() -> None:
     body = minimal("global.anthropic.claude-sonnet-4-6", anthropic_version="bedrock-2023-05-31")
-    assert not hits(run(body, surface="bedrock", headers={"x": "y"}), "HD001")
-    assert hits(run(minimal(), surface="anthropic", headers={"x": "y"}), "HD001")
+    assert not hits(wire(body, surface="bedrock", headers={"x": "y"}), "HD001")
+    assert hits(wire(minimal(), surface="anthropic", headers={"x": "y"}), "HD001")
 
 
 def test_body_version_surfaces_are_left_to_the_surface_rules() -> None:
     endpoint = "/v1/projects/p/locations/global/publishers/anthropic/models/claude-sonnet-4-6:rawPredict"
     body = {"anthropic_version": "vertex-2023-10-16", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]}
-    assert not hits(run(body, endpoint=endpoint, headers={"x": "y"}), "HD001")
+    assert not hits(wire(body, endpoint=endpoint, headers={"x": "y"}), "HD001")
 
 
 def test_header_rules_run_once_for_a_batch() -> None:
     batch = {"requests": [{"custom_id": f"r{i}", "params": minimal()} for i in range(5)]}
-    report = run(batch, endpoint="/v1/messages/batches", headers={"content-type": "application/json"})
+    report = wire(batch, endpoint="/v1/messages/batches", headers={"content-type": "application/json"})
     assert [f.path for f in hits(report, "HD001")] == [""]
 
 
 def test_get_routes_need_the_header_too() -> None:
-    assert hits(run(None, endpoint="GET /v1/models", headers={"x-other": "1"}), "HD001")
+    assert hits(wire(None, endpoint="GET /v1/models", headers={"x-other": "1"}), "HD001")
 
 
 # ------------------------------------------------------------------ HD002 / HD003 version values
@@ -104,15 +119,16 @@ def test_version_not_listed_for_surface_is_a_warning() -> None:
 
 
 def test_workspace_header_required_on_aws_platform_only() -> None:
-    [finding] = hits(run(headers=V, surface="aws-platform"), "HD004")
+    [finding] = hits(wire(headers=V, surface="aws-platform"), "HD004")
     assert "anthropic-workspace-id" in finding.message
-    assert not hits(run(headers={**V, "anthropic-workspace-id": "wrkspc_01x"}, surface="aws-platform"), "HD004")
-    assert not hits(run(headers=V, surface="anthropic"), "HD004")
-    assert not hits(run(headers=None, surface="aws-platform"), "HD004")
+    assert not hits(wire(headers={**V, "anthropic-workspace-id": "wrkspc_01x"}, surface="aws-platform"), "HD004")
+    assert not hits(wire(headers=V, surface="anthropic"), "HD004")
+    assert not hits(wire(headers=None, surface="aws-platform"), "HD004")
+    assert not hits(run(headers=V, surface="aws-platform"), "HD004")  # partial: the SDK adds it
 
 
 def test_blank_workspace_header_counts_as_missing() -> None:
-    assert hits(run(headers={**V, "anthropic-workspace-id": "  "}, surface="aws-platform"), "HD004")
+    assert hits(wire(headers={**V, "anthropic-workspace-id": "  "}, surface="aws-platform"), "HD004")
 
 
 # ------------------------------------------------------------------ HD005-HD008 beta values
@@ -142,12 +158,35 @@ def test_body_anthropic_beta_values_are_checked_with_their_path() -> None:
     assert finding.path == "/anthropic_beta/1"
 
 
-def test_refused_beta_is_an_error() -> None:
-    # "Unexpected value(s) `effort-2025-11-24` for the `anthropic-beta` header" - https://github.com/anthropics/claude-code/issues/53855
-    report = run(headers={**V, "anthropic-beta": "effort-2025-11-24"})
+VERTEX = "/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-6:streamRawPredict"
+VERTEX_BODY = {"anthropic_version": "vertex-2023-10-16", "max_tokens": 1024, "messages": [{"role": "user", "content": "Hello"}]}
+
+
+@pytest.mark.parametrize(
+    "beta",
+    [
+        # "Unexpected value(s) `prompt-caching-scope-2026-01-05` ..." - https://github.com/anthropics/claude-code/issues/21767
+        "prompt-caching-scope-2026-01-05",
+        # "Unexpected value(s) `oauth-2025-04-20` ..." - https://github.com/anthropics/claude-code/issues/13770
+        "oauth-2025-04-20",
+        # "Unexpected value(s) `effort-2025-11-24`, ..." (req_vrtx_) - https://github.com/anthropics/claude-agent-sdk-typescript/issues/307
+        "effort-2025-11-24",
+    ],
+)
+def test_beta_a_surface_refuses_is_an_error_there_only(beta: str) -> None:
+    report = run(VERTEX_BODY, endpoint=VERTEX, headers={"anthropic-beta": f"claude-code-20250219,{beta}"})
     [finding] = hits(report, "HD006")
-    assert finding.severity == "error"
-    assert not hits(report, "HD005")
+    assert finding.severity == "error" and "vertex" in finding.message
+    assert not hits(report, "HD005") and not hits(report, "HD007")  # one finding per cause
+    first_party = run(headers={**V, "anthropic-beta": f"claude-code-20250219,{beta}"})
+    assert not hits(first_party, "HD006") and first_party.ok
+
+
+def test_disputed_beta_is_not_an_error_on_the_claude_api() -> None:
+    # Conflict recorded on HD006: effort-2025-11-24 refused through an unnamed gateway (4.5 only),
+    # forwarded as accepted by LiteLLM; the policy blocks no request the API may accept.
+    report = run(headers={**V, "anthropic-beta": "effort-2025-11-24"})
+    assert report.ok and [f.severity for f in hits(report, "HD007")] == ["info"]
 
 
 def test_ga_beta_is_info_only_after_ga_date() -> None:

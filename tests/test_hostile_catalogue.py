@@ -49,7 +49,7 @@ CASES: list[tuple[str, bytes | str, str, tuple[int, int] | None]] = [
     ("two-documents.yaml", "rules: []\n---\nrules: []\n", "expected one YAML document, found 2", (3, 1)),
     ("non-string-key.yaml", "settings:\n  1: x\n", "'1' (read as int) is not a string", (2, 3)),
     ("deep.yaml", "settings: " + "[" * 5000, "nesting depth", None),
-    ("huge-int.yaml", "settings: {x: " + "9" * 5000 + "}\n", "integer cannot be read", (1, 15)),
+    ("huge-int.yaml", "settings: {x: " + "9" * 5000 + "}\n", "digits cannot be read", (1, 15)),
     ("truncated.yaml", "models:\n  claude-x: {display_name: X\n", "invalid YAML", (3, 1)),
     ("top-level-list.yaml", "- models\n- rules\n", "must be a mapping of sections", (1, 1)),
     ("top-level-string.yaml", "just words\n", "must be a mapping of sections", (1, 1)),
@@ -154,7 +154,8 @@ def test_user_catalogue_cannot_reach_python(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-def test_fifo_as_catalogue_does_not_hang(tmp_path: Path) -> None:
+def test_fifo_as_catalogue_does_not_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_PREFLIGHT_PIPE_WAIT", "0.3")
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     outcome: list[object] = []

@@ -101,7 +101,7 @@ CASES = [
     case("deep.yaml", b"[" * 100_000, 2, "nesting depth"),
     case("deep-block.yaml", b"- " * 5_000 + b"x\n", 2, "nesting depth"),
     case("huge-int.json", ('{"model": "claude-sonnet-4-6",\n "max_tokens": ' + "9" * 5000 + "}").encode(), 2, "digits", (2, 16)),
-    case("huge-int.yaml", ("model: claude-sonnet-4-6\nmax_tokens: " + "9" * 5000 + "\n").encode(), 2, "integer cannot be read", (2, 13)),
+    case("huge-int.yaml", ("model: claude-sonnet-4-6\nmax_tokens: " + "9" * 5000 + "\n").encode(), 2, "an integer of 5,000 digits cannot be read", (2, 13)),
     # NaN and Infinity: a finding at the value; the rest is still checked
     case("nan.json", PRETTY.replace('"max_tokens": 256', '"max_tokens": 256,\n  "temperature": NaN').encode(), 1,
          "IN002 error NaN is not a JSON number", (4, 18)),
@@ -164,7 +164,7 @@ def special_cases(folder: Path) -> list[Case]:
     made = []
     if hasattr(os, "mkfifo"):
         os.mkfifo(folder / "fifo.json")
-        made.append(case("fifo.json", b"", 2, "empty file", in_tree=False))
+        made.append(case("fifo.json", b"", 2, "the pipe sent nothing", in_tree=False))
     (folder / "loop.json").symlink_to(folder / "loop.json")
     made.append(case("loop.json", b"", 2, "Too many levels of symbolic links"))
     (folder / "dangling.yaml").symlink_to(folder / "nowhere.yaml")
@@ -186,6 +186,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(["check", "--no-config", "--as-of", DATE, *argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _short_pipe_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A named pipe that sends nothing is reported after this many seconds (default 5)."""
+    monkeypatch.setenv("CLAUDE_PREFLIGHT_PIPE_WAIT", "0.3")
 
 
 @pytest.mark.parametrize("item", CASES, ids=[c.name for c in CASES])

@@ -50,10 +50,13 @@ def test_not_yet_launched() -> None:
 
 
 def test_unknown_model_suggests_closest() -> None:
-    report = validate(minimal("claude-opus-4-88"), as_of="2026-11-24")
+    report = validate(minimal("claude-sonnet-4-6-fast"), as_of="2026-11-24")
     finding = next(f for f in report.findings if f.code == "LC001")
     assert finding.severity == "warning"
-    assert "claude-opus-4-8" in finding.message
+    assert "claude-sonnet-4-6" in finding.message
+    # a version Opus never had is certainly wrong: an error, with the closest spelling
+    finding = next(f for f in validate(minimal("claude-opus-4-88"), as_of="2026-11-24").findings if f.code == "LC010")
+    assert finding.severity == "error" and "claude-opus-4-8" in finding.message
 
 
 def test_alias_resolves_to_snapshot_for_lifecycle() -> None:

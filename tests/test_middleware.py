@@ -349,6 +349,9 @@ def test_config_true_reads_pyproject(api: LocalAPI, tmp_path: Path, monkeypatch:
         ({"as_of": "soon"}, ValueError),
         ({"config": 42}, TypeError),
         ({"config": {"colour": "blue"}}, ValueError),
+        ({"config": {"select": ["SPOO2"]}}, ValueError),  # a typo must not switch the guard off
+        ({"config": {"severity": {"sampling-rejectd-by-model": "info"}}}, ValueError),
+        ({"config": Config(ignore=("LC9",))}, ValueError),
     ],
 )
 def test_invalid_arguments_fail_at_construction(kwargs: dict[str, Any], error: type) -> None:
@@ -525,6 +528,68 @@ def test_bedrock_invoke_with_the_sdk_default_body_version_is_stopped(api: LocalA
         client.messages.create(**body("global.anthropic.claude-sonnet-4-6"))
     assert any(f.path == "/anthropic_version" and f.severity == "error" for f in info.value.report.findings)
     assert api.received == []
+
+
+# The SDK's own defaults, as they go on the wire (anthropic 2.17.0): AnthropicBedrock rewrites
+# /v1/messages to /model/{id}/invoke and fills the body's anthropic_version with 2026-10-21
+# (setdefault: a caller's value is kept) and sends no anthropic-version header; AnthropicVertex
+# does the same on :rawPredict. Bedrock accepts 2026-10-21 from Claude 4.7 on; Vertex accepts it.
+@pytest.mark.parametrize("model", ["global.anthropic.claude-opus-4-8", "us.anthropic.claude-opus-4-7"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_default_bedrock_client_is_never_blocked_on_an_accepted_request(api: LocalAPI, model: str, stream: bool) -> None:
+    reports = Reports()
+    client = _bedrock(api, PreflightMiddleware(as_of=AS_OF, on_report=reports))
+    if stream:
+        try:
+            client.messages.create(**body(model), stream=True).close()
+        except PreflightError:
+            raise
+        except Exception:
+            pass  # the local server answers SSE, not AWS event-stream; what was sent is what counts
+    else:
+        client.messages.create(**body(model))
+    report, view = reports.seen[0]
+    sent = api.received[0]
+    assert report.ok, report.summary_text()
+    assert not any(h.lower() == "anthropic-version" for h in sent.headers)  # the version travels in the body
+    assert sent.body["anthropic_version"] == SDK_VERSION == report.api_version
+    assert view.body == sent.body and view.url.endswith(sent.path)
+
+
+def test_default_bedrock_client_judged_on_the_version_it_really_sends(api: LocalAPI) -> None:
+    reports = Reports()
+    client = _bedrock(api, PreflightMiddleware(as_of=AS_OF, on_report=reports))
+    # the platform refuses the SDK default for an ARN-versioned model: stopped, with the remedy
+    with pytest.raises(PreflightError) as info:
+        client.messages.create(**body("global.anthropic.claude-sonnet-4-6"))
+    [finding] = [f for f in info.value.report.findings if f.path == "/anthropic_version"]
+    assert "bedrock-2023-05-31" in finding.message and api.received == []
+    # the caller's own body version is kept by the SDK, and that is what the guard judges
+    client.messages.create(**body("global.anthropic.claude-sonnet-4-6"), extra_body={"anthropic_version": "bedrock-2023-05-31"})
+    assert api.received[0].body["anthropic_version"] == "bedrock-2023-05-31"
+    assert reports.seen[-1][0].ok and reports.seen[-1][1].body == api.received[0].body
+
+
+def test_the_guard_sees_the_headers_the_client_really_sends(api: LocalAPI) -> None:
+    # a client told to drop the SDK's anthropic-version header sends none: the API refuses that
+    reports = Reports()
+    guard = PreflightMiddleware(as_of=AS_OF, mode="warn", on_report=reports)
+    client = anthropic_client(api, guard, default_headers={"anthropic-version": anthropic.omit})
+    with pytest.warns(PreflightWarning):
+        client.messages.create(**body())
+    assert "anthropic-version" not in {h.lower() for h in api.received[0].headers}
+    assert [f.code for f in reports.seen[0][0].errors] == ["HD001"]
+
+
+@pytest.mark.parametrize("model", ["claude-sonnet-4-6", "claude-opus-4-8"])
+def test_default_vertex_client_is_never_blocked_on_an_accepted_request(api: LocalAPI, model: str) -> None:
+    factory = CLIENTS["vertex"][0]
+    reports = Reports()
+    client = api.track(factory(api, PreflightMiddleware(as_of=AS_OF, on_report=reports)))
+    client.messages.create(**body(model))
+    report, view = reports.seen[0]
+    assert report.ok, report.summary_text()
+    assert api.received[0].body["anthropic_version"] == SDK_VERSION and view.body == api.received[0].body
 
 
 def test_vertex_streaming(api: LocalAPI) -> None:

@@ -199,6 +199,61 @@ def test_documented_config_restricted_to_a_fixture_folder(work: tuple[Path, str,
     assert done.returncode == 0, _explain(done, env)
 
 
+PYTHON_CALL = """\
+import anthropic
+
+client = anthropic.Anthropic()
+reply = client.messages.create(
+    model="claude-opus-4-8",
+    max_tokens=256,
+    temperature=0.7,
+    messages=[{"role": "user", "content": "Hi"}],
+)
+"""
+TYPESCRIPT_CALL = """\
+import Anthropic from "@anthropic-ai/sdk";
+
+const client = new Anthropic();
+const reply = await client.messages.create({
+  model: "claude-opus-4-8",
+  max_tokens: 256,
+  temperature: 0.7,
+  messages: [{ role: "user", content: "Hi" }],
+});
+"""
+CLEAN_PYTHON = "import anthropic\n\nclient = anthropic.Anthropic()\nclient.messages.create(model=\"claude-opus-4-8\", max_tokens=256,\n                       messages=[{\"role\": \"user\", \"content\": \"Hi\"}])\n"
+
+
+@needs_tools
+def test_hooks_check_and_fix_sdk_calls_in_python_and_typescript(work: tuple[Path, str, dict[str, str]], tmp_path: Path) -> None:
+    """Issue 15: the hook reads source files, reports at the argument's line, and the fix hook repairs them."""
+    copy, rev, env = work
+    project = _project(tmp_path / "project", env)
+    (project / "src").mkdir()
+    (project / "src" / "agent.py").write_text(PYTHON_CALL, encoding="utf-8")
+    (project / "src" / "agent.ts").write_text(TYPESCRIPT_CALL, encoding="utf-8")
+    (project / "src" / "clean.py").write_text(CLEAN_PYTHON, encoding="utf-8")
+    (project / "src" / "unrelated.py").write_text("print('no SDK here')\n", encoding="utf-8")
+    _git(project, env, "add", "-A")
+    assert PRE_COMMIT is not None
+    files = ["src/agent.py", "src/agent.ts", "src/clean.py", "src/unrelated.py"]
+    done = _run([*PRE_COMMIT, "try-repo", str(copy), "claude-preflight", "--ref", rev, "--files", *files], project, env)
+    assert done.returncode == 1, _explain(done, env)
+    out = done.stdout
+    assert "src/agent.py:7:17: SP002 error" in out, _explain(done, env)
+    assert "src/agent.ts:7:16: SP002 error" in out, _explain(done, env)
+    assert "clean.py" not in out and "unrelated.py" not in out, _explain(done, env)
+    fixed = _run([*PRE_COMMIT, "try-repo", str(copy), "claude-preflight-fix", "--ref", rev, "--files", *files], project, env)
+    assert fixed.returncode == 1 and "files were modified by this hook" in fixed.stdout, _explain(fixed, env)
+    python_after = (project / "src" / "agent.py").read_text(encoding="utf-8")
+    typescript_after = (project / "src" / "agent.ts").read_text(encoding="utf-8")
+    assert "temperature" not in python_after and "temperature" not in typescript_after
+    assert python_after == PYTHON_CALL.replace("    temperature=0.7,\n", "")
+    assert typescript_after == TYPESCRIPT_CALL.replace("  temperature: 0.7,\n", "")
+    again = _run([*PRE_COMMIT, "try-repo", str(copy), "claude-preflight", "--ref", rev, "--files", *files], project, env)
+    assert again.returncode == 0, _explain(again, env)
+
+
 # ------------------------------------------------- the manifest itself (no pre-commit needed)
 
 
@@ -220,7 +275,8 @@ def test_manifest_declares_the_check_and_fix_hooks() -> None:
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert str(hook["entry"]).startswith("claude-preflight check")
-        assert "additional_dependencies" not in hook  # everything ships in the package
+        # only the TypeScript parser, an optional extra of the package, is added to the hook's environment
+        assert all(str(dep).startswith("tree-sitter") for dep in hook["additional_dependencies"])  # type: ignore[attr-defined]
         assert hook["files"] == hooks["claude-preflight"]["files"]
     assert "--fix" in str(hooks["claude-preflight-fix"]["entry"]).split()
     assert "--fix" not in str(hooks["claude-preflight"]["entry"]).split()
@@ -229,7 +285,9 @@ def test_manifest_declares_the_check_and_fix_hooks() -> None:
 @pytest.mark.parametrize(
     ("name", "matched"),
     [("a.json", True), ("dir/b.JSON", True), ("c.yaml", True), ("d.yml", True), ("e.jsonl", True), ("f.ndjson", True),
-     ("g.json5", False), ("h.txt", False), ("README.md", False), ("notebook.ipynb", False), ("x.json.bak", False)],
+     ("g.json5", False), ("h.txt", False), ("README.md", False), ("notebook.ipynb", False), ("x.json.bak", False),
+     ("app/agent.py", True), ("stubs.pyi", True), ("agent.ts", True), ("ui.tsx", True), ("x.mjs", True), ("y.cjs", True),
+     ("z.js", True), ("main.go", False), ("agent.py.orig", False)],
 )
 def test_manifest_files_pattern(name: str, matched: bool) -> None:
     import re
@@ -259,3 +317,32 @@ def test_entry_skips_files_a_folder_pattern_lets_through(tmp_path: Path, monkeyp
     assert "bad.yaml:5:10: SP002 error" in capsys.readouterr().out
     # Without the flag, a file given explicitly is still checked (and unreadable here).
     assert main(["check", "notes.txt"]) == 2
+
+
+@pytest.mark.parametrize("hook_id", ["claude-preflight", "claude-preflight-fix"])
+def test_entry_checks_and_fixes_only_requests_among_the_files_pre_commit_passes(
+    hook_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    from claude_preflight.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    files = {
+        "package.json": '{"name": "demo", "version": "1.0.0"}\n',
+        "node_modules/x/package.json": '{"name": "x"}\n',
+        ".github/workflows/ci.yml": "name: ci\non: [push]\njobs: {}\n",
+        "fixtures/bad.yaml": BAD_YAML,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    argv = shlex.split(str(_hook(hook_id)["entry"]))[1:]
+    code = main([*argv, *files])  # pre-commit passes every staged file its pattern matches
+    out = capsys.readouterr().out
+    assert "package.json" not in out and "ci.yml" not in out and "from 1 file(s)" in out
+    for name, text in files.items():
+        changed = (tmp_path / name).read_text(encoding="utf-8") != text
+        assert changed is (hook_id == "claude-preflight-fix" and name == "fixtures/bad.yaml"), name
+    assert code == (0 if hook_id == "claude-preflight-fix" else 1)

@@ -195,6 +195,15 @@ def test_bad_ini_values_are_usage_errors(pytester: pytest.Pytester) -> None:
         assert "claude-preflight" in result.stderr.str()
 
 
+@pytest.mark.parametrize(("tool", "line"), [('select = ["SPOO2"]\n', 6), ('[tool.claude-preflight.severity]\nsampling-rejectd-by-model = "info"\n', 7)])
+def test_a_selector_typo_is_a_usage_error(pytester: pytest.Pytester, tool: str, line: int) -> None:
+    write(pytester, {"requests/bad.json": BAD_JSON})
+    ini(pytester, PATHS, PINNED, tool=tool)
+    result = pytester.runpytest("-q")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # never a silent pass
+    assert f"pyproject.toml:{line}:" in result.stderr.str() and "did you mean" in result.stderr.str()
+
+
 def test_configuration_is_honoured(pytester: pytest.Pytester) -> None:
     write(pytester, {"requests/bad.json": BAD_JSON, "requests/legacy/old.json": BAD_JSON, "requests/bad.yaml": BAD_YAML})
     paths = 'preflight_paths = ["requests/**/*.json", "requests/*.yaml"]'

@@ -6,14 +6,15 @@ of extra files; later calls return the same object.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from claude_preflight.catalogue.endpoints import Endpoint, EndpointMatch, match
+from claude_preflight.catalogue.endpoints import Endpoint, EndpointMatch, host_of, match
 from claude_preflight.catalogue.loader import Merged, builtin_dir, collect_paths, read_and_merge
-from claude_preflight.catalogue.model import ApiVersion, Model, Rule, Source, Surface
+from claude_preflight.catalogue.model import ApiVersion, Conflict, Model, Rule, Source, Surface
 from claude_preflight.errors import CatalogueError
 
 __all__ = ["Catalogue", "ModelMatch", "load_catalogue", "builtin_dir"]
@@ -50,6 +51,9 @@ class Catalogue:
         self.endpoints = tuple(sorted(endpoints, key=lambda e: -e.specificity))
         self.endpoint_by_key = {e.key: e for e in self.endpoints}
         self._endpoint_matches: dict[str, EndpointMatch] = {}
+        self._path_prefixes = tuple(sorted({p for s in self.surfaces.values() for p in s.path_prefixes}, key=lambda p: -len(p)))
+        self._hosts = tuple((p, s.key) for s in self.surfaces.values() for h in s.hosts if (p := _compile(h)) is not None)
+        self._surface_for: dict[tuple[str, str, str], str] = {}
         # Caches of values derived from this catalogue (rule plans, compiled field specs...),
         # kept on the object so they die with it.
         self.derived: dict[Any, Any] = {}
@@ -102,8 +106,8 @@ class Catalogue:
             if name.startswith(prefix) and name[len(prefix) :] in index:
                 base = index[name[len(prefix) :]]
                 return ModelMatch(written, base.model, "bedrock", profile=prefix)
-        base = index.get(name)
-        return ModelMatch(written, base.model, "bedrock") if base else None
+        plain = index.get(name)
+        return ModelMatch(written, plain.model, "bedrock") if plain else None
 
     def lookup_any_surface(self, written: str) -> tuple[str, ModelMatch] | None:
         """Find an ID in the ID form of any surface (to report IDs sent to the wrong surface)."""
@@ -132,13 +136,69 @@ class Catalogue:
         """The endpoint a path or URL names (cached: requests mostly use a handful of endpoints)."""
         found = self._endpoint_matches.get(value)
         if found is None:
-            found = match(self.endpoints, value)
+            found = match(self.endpoints, value, self._path_prefixes)
             if len(self._endpoint_matches) >= 1024:
                 self._endpoint_matches.clear()
             self._endpoint_matches[value] = found
         return found
 
+    # --------------------------------------------------------------- surfaces
+
+    def surface_for(self, named: Any, endpoint: Any, found: EndpointMatch) -> str:
+        """The surface a request goes to.
+
+        A surface the caller names is the platform; the route then picks its mode (a
+        Bedrock InvokeModel path named ``bedrock`` is ``bedrock-invoke``). With none
+        named, a URL's host decides (``bedrock-mantle.{region}.api.aws`` is Bedrock), else
+        a route only one surface offers, else the catalogue's default surface.
+        """
+        if named is not None and not isinstance(named, str):
+            return repr(named)
+        route = found.endpoint.key if found.endpoint is not None else ""
+        key = (named or "", endpoint if isinstance(endpoint, str) and "://" in endpoint else "", route)
+        cached = self._surface_for.get(key)
+        if cached is None:
+            cached = self._resolve_surface(key[0], key[1], found)
+            if len(self._surface_for) >= 1024:
+                self._surface_for.clear()
+            self._surface_for[key] = cached
+        return cached
+
+    def _resolve_surface(self, named: str, url: str, found: EndpointMatch) -> str:
+        if named:
+            return self._mode_for(named, found)
+        return self._decided_by(url, found) or str(self.settings.get("default_surface", "anthropic"))
+
+    def surface_of_url(self, url: str) -> str | None:
+        """The surface a URL or bare path decides by itself (its host, else a route that only
+        one surface offers), or ``None`` when it does not; for front ends that see a URL."""
+        return self._decided_by(url if "://" in url else "", self.match_endpoint(url))
+
+    def _decided_by(self, url: str, found: EndpointMatch) -> str | None:
+        host = host_of(url) if url else None
+        if host is not None:
+            for pattern, surface in self._hosts:
+                if pattern.fullmatch(host):
+                    return self._mode_for(surface, found)
+        endpoint = found.endpoint
+        if endpoint is not None and endpoint.surfaces and len(endpoint.surfaces) == 1:
+            return next(iter(endpoint.surfaces))
+        return None
+
+    def _mode_for(self, name: str, found: EndpointMatch) -> str:
+        """``name``, or the mode of the same platform that offers the route when ``name`` does not."""
+        surface = self.surfaces.get(name)
+        offered = found.endpoint.surfaces if found.endpoint is not None else None
+        if surface is None or offered is None or name in offered:
+            return name
+        modes = sorted(k for k in offered if k in self.surfaces and self.surfaces[k].platform == surface.platform)
+        return modes[0] if modes else name
+
     # ------------------------------------------------------------------ rules
+
+    def conflicts(self) -> list[tuple[Rule, Conflict]]:
+        """Every recorded conflict between sources, with the rule it concerns."""
+        return [(rule, conflict) for rule in self.rules for conflict in rule.conflicts]
 
     def rule(self, code_or_name: str) -> Rule | None:
         return self.rule_by_code.get(code_or_name.upper()) or self.rule_by_name.get(code_or_name.lower())
@@ -166,11 +226,20 @@ class Catalogue:
                         problems.append(f"{where('models', model.id)}: unknown surface {surface!r}")
             if model.replacement and model.replacement not in self.models:
                 problems.append(f"{where('models', model.id)}: replacement {model.replacement!r} is not a model")
-        for surface in self.surfaces.values():
-            cite("surfaces", surface.key, surface.sources)
-            for feature in surface.lacks:
+        for entry_surface in self.surfaces.values():
+            cite("surfaces", entry_surface.key, entry_surface.sources)
+            for entry in entry_surface.betas_rejected.values():
+                cite("surfaces", entry_surface.key, entry.get("sources") or ())
+            if entry_surface.platform not in self.surfaces:
+                problems.append(f"{where('surfaces', entry_surface.key)}: unknown platform {entry_surface.platform!r}")
+            for pattern in entry_surface.hosts:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    problems.append(f"{where('surfaces', entry_surface.key)}: host pattern {pattern!r} is not a regular expression ({exc})")
+            for feature in entry_surface.lacks | entry_surface.disputed | set(entry_surface.lacks_before):
                 if feature not in self.features:
-                    problems.append(f"{where('surfaces', surface.key)}: unknown feature {feature!r}")
+                    problems.append(f"{where('surfaces', entry_surface.key)}: unknown feature {feature!r}")
         for version in self.api_versions.values():
             cite("api_versions", version.key, version.sources)
         for section in ("betas", "features", "endpoints", "tool_types"):
@@ -178,6 +247,9 @@ class Catalogue:
                 cite(section, key, data.get("sources") or ())
         for rule in self.rules:
             cite("rules", rule.code, rule.sources)
+            for conflict in rule.conflicts:
+                for claim in conflict.claims:
+                    cite("rules", rule.code, claim.sources)
             if rule.fn is None:
                 problems.append(f"{where('rules', rule.code)}: rule {rule.code} names unknown check {rule.check!r}")
             if rule.name in self.rule_by_name and self.rule_by_name[rule.name].code != rule.code:
@@ -190,6 +262,13 @@ class Catalogue:
             problems.append(f"settings.default_api_version {default!r} is not a known API version")
         if problems:
             raise CatalogueError(problems)
+
+
+def _compile(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None  # reported by _check_references
 
 
 _CACHE: dict[tuple[str, ...], Catalogue] = {}

@@ -54,6 +54,7 @@ class EndpointMatch:
     method: str | None
     path: str
     params: Mapping[str, str]
+    prefix: str = ""  # a surface's route prefix stripped to find the endpoint ("/anthropic")
 
 
 def split_endpoint(value: str) -> tuple[str | None, str]:
@@ -73,8 +74,37 @@ def split_endpoint(value: str) -> tuple[str | None, str]:
     return method, unquote(text)
 
 
-def match(endpoints: tuple[Endpoint, ...], value: str) -> EndpointMatch:
+def host_of(value: str) -> str | None:
+    """The lower-cased host of a URL (``None`` for a bare path or a malformed URL)."""
+    text = value.strip()
+    head, _, rest = text.partition(" ")
+    if rest and head.upper() in _METHODS:
+        text = rest.strip()
+    if "://" not in text:
+        return None
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
+
+
+def match(endpoints: tuple[Endpoint, ...], value: str, prefixes: tuple[str, ...] = ()) -> EndpointMatch:
+    """The most specific endpoint for ``value``; a path no route matches is tried again
+    without each of ``prefixes`` (the ``/anthropic`` that Bedrock and Foundry put ahead of
+    the first-party routes)."""
     method, path = split_endpoint(value)
+    found = _match_path(endpoints, method, path)
+    if found.endpoint is None:
+        for prefix in prefixes:
+            if path.startswith(prefix + "/"):
+                inner = _match_path(endpoints, method, path[len(prefix) :])
+                if inner.endpoint is not None:
+                    return EndpointMatch(inner.endpoint, method, path, inner.params, prefix)
+    return found
+
+
+def _match_path(endpoints: tuple[Endpoint, ...], method: str | None, path: str) -> EndpointMatch:
     candidates = []
     for endpoint in endpoints:
         found = endpoint.pattern.match(path)

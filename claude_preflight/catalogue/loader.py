@@ -56,6 +56,42 @@ def schema_path() -> Path:
     return builtin_dir() / "catalogue.schema.json"
 
 
+def params_schema_path() -> Path:
+    """JSON Schemas of each check's ``params`` (types, ranges, names), by check name."""
+    return builtin_dir() / "check-params.schema.json"
+
+
+def _params_schemas() -> dict[str, Any]:
+    found = json.loads(params_schema_path().read_text(encoding="utf-8"))
+    return found["checks"]  # type: ignore[no-any-return]
+
+
+def _check_params(merged: Merged, codes: Iterable[str], problems: list[str]) -> None:
+    """Each rule's params against the schema of its check, with file:line:col errors.
+
+    A rule whose params a check cannot use (a string count, a zero or negative limit, a
+    missing or misspelt name) would fail - or silently pass - at run time: refused here.
+    """
+    from jsonschema import Draft202012Validator
+
+    schemas = _params_schemas()
+    for code in sorted(codes):
+        rule = merged.rules.get(code)
+        schema = schemas.get(str(rule.get("check"))) if isinstance(rule, dict) else None
+        if schema is None:
+            continue
+        params = rule.get("params") or {}  # type: ignore[union-attr]
+        errors = sorted(Draft202012Validator(schema).iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
+        if not errors:
+            continue
+        raw, where = merged.origin[("rules", code)]
+        for error in errors:
+            ptr = pointer.join(where, "params", *error.absolute_path)
+            shown = pointer.from_parts(error.absolute_path) or "/"
+            problems.append(f"{raw.where(ptr)}: rule {code} params {shown}: {_short(error.message)} "
+                            f"(check {rule.get('check')})")  # type: ignore[union-attr]
+
+
 @dataclass
 class RawFile:
     path: str
@@ -247,6 +283,8 @@ def read_and_merge(extra: Iterable[str | Path] = ()) -> Merged:
             overridden |= _merge_user(merged, raw, setters, problems)
     for section, key in sorted(overridden):
         _revalidate(merged, strict, section, key, problems)
+    if not problems:
+        _check_params(merged, [key for section, key in overridden if section == "rules"], problems)
     if problems:
         raise CatalogueError(problems)
     return merged
@@ -260,7 +298,7 @@ def read_builtin() -> Merged:
     if cache.enabled():
         from claude_preflight import __version__
 
-        key = cache.fingerprint(root, [*paths, schema_path()], __version__)
+        key = cache.fingerprint(root, [*paths, schema_path(), params_schema_path()], __version__)
         if key is not None:
             payload = cache.load(root, key)
             if payload is not None:
@@ -284,6 +322,8 @@ def _read_builtin(paths: list[Path]) -> Merged:
         raw = _read(path, True, problems)
         if raw is not None and _validate(raw, strict, problems):
             _merge_builtin(merged, raw, problems)
+    if not problems:
+        _check_params(merged, merged.rules, problems)
     if problems:
         raise CatalogueError(problems)
     return merged

@@ -224,6 +224,20 @@ class Surface:
     required_headers: tuple[str, ...]
     lacks: frozenset[str]
     sources: tuple[str, ...]
+    platform: str = ""
+    hosts: tuple[str, ...] = ()
+    path_prefixes: tuple[str, ...] = ()
+    # beta name -> {"seen": date, "sources": [...], "note": ...}
+    betas_rejected: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False, compare=False)
+    disputed: frozenset[str] = frozenset()
+    # feature -> the moment the surface started offering it (lacked before)
+    lacks_before: Mapping[str, datetime] = field(default_factory=dict, hash=False, compare=False)
+
+    def lacks_at(self, moment: datetime) -> frozenset[str]:
+        """The features this surface lacks at ``moment``."""
+        if not self.lacks_before:
+            return self.lacks
+        return self.lacks | {key for key, since in self.lacks_before.items() if moment < since}
 
     @classmethod
     def build(cls, key: str, data: Mapping[str, Any]) -> Surface:
@@ -240,6 +254,12 @@ class Surface:
             required_headers=tuple(data.get("required_headers") or ()),
             lacks=frozenset(data.get("lacks") or ()),
             sources=tuple(data["sources"]),
+            platform=data.get("platform") or key,
+            hosts=tuple(data.get("hosts") or ()),
+            path_prefixes=tuple(data.get("path_prefixes") or ()),
+            betas_rejected=dict(data.get("betas_rejected") or {}),
+            disputed=frozenset(data.get("disputed") or ()),
+            lacks_before={k: parse_moment(str(v), what="lacks_before date") for k, v in (data.get("lacks_before") or {}).items()},
         )
 
 
@@ -297,6 +317,40 @@ CheckFn = Callable[..., Iterator[Any]]
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One source's side of a conflict: what it says, where, and when (ISO date)."""
+
+    says: str
+    sources: tuple[str, ...]
+    date: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that disagree about a fact a rule rests on, and the policy that decides."""
+
+    topic: str
+    claims: tuple[Claim, ...]
+    policy: str
+
+    @classmethod
+    def build(cls, data: Mapping[str, Any]) -> Conflict:
+        claims = tuple(
+            Claim(" ".join(str(c["says"]).split()), tuple(c["sources"]), str(c["date"])) for c in data["claims"]
+        )
+        return cls(" ".join(str(data["topic"]).split()), claims, " ".join(str(data["policy"]).split()))
+
+    def describe(self, sources: Mapping[str, Source]) -> str:
+        """The conflict as ``explain`` prints it: the topic, each claim with its sources, the policy."""
+        lines = [f"Conflict: {self.topic}"]
+        for claim in self.claims:
+            cited = ", ".join(sources[s].url if s in sources else s for s in claim.sources)
+            lines.append(f"  - {claim.date}: {claim.says} [{cited}]")
+        lines.append(f"  Policy: {self.policy}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -313,6 +367,7 @@ class Rule:
     examples: Mapping[str, tuple[Mapping[str, Any], ...]]
     origin: str = ""
     fn: CheckFn | None = field(default=None, compare=False, repr=False)
+    conflicts: tuple[Conflict, ...] = ()
 
     @classmethod
     def build(cls, data: Mapping[str, Any], family: str, origin: str) -> Rule:
@@ -332,4 +387,5 @@ class Rule:
             fix=data.get("fix"),
             examples={k: tuple(v) for k, v in examples.items()},
             origin=origin,
+            conflicts=tuple(Conflict.build(c) for c in data.get("conflicts") or ()),
         )

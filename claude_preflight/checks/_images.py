@@ -64,6 +64,15 @@ def clean_prefix(data: str, chars: int = 64) -> bool:
 
 
 _WHITESPACE = ("\n", "\r", " ", "\t")
+# Outside every base64 alphabet (standard and URL-safe, padding and line breaks allowed):
+# such data cannot be decoded at all.
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=_\-\s]")
+
+
+def first_non_base64(data: str) -> int | None:
+    """Offset of the first character no base64 alphabet has, or None (one C regex pass)."""
+    found = _NOT_BASE64.search(data)
+    return found.start() if found else None
 
 
 def has_whitespace(data: str) -> bool:

@@ -27,6 +27,13 @@ def headers_known(ctx: Context) -> bool:
     return ctx.headers is not None and not ctx.in_batch
 
 
+def headers_final(ctx: Context) -> bool:
+    """The headers are the final wire headers (middleware, proxy), so a header the SDK
+    supplies by itself (anthropic-version, the AWS workspace ID) may be required of them.
+    A fixture or a ``validate(headers=...)`` call is partial: the SDK still adds those."""
+    return ctx.headers_complete and headers_known(ctx)
+
+
 def _version_place(ctx: Context) -> str:
     return ctx.surface.version_in if ctx.surface is not None else "header"
 
@@ -38,7 +45,7 @@ def _version_place(ctx: Context) -> str:
 @inspects(headers=True)
 def version_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """No anthropic-version header where the surface reads the version from the header."""
-    if not headers_known(ctx):
+    if not headers_final(ctx):
         return
     assert ctx.headers is not None
     if ctx.headers.get(VERSION_HEADER):
@@ -110,7 +117,7 @@ def version_not_on_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[
 @inspects(headers=True)
 def surface_header_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Headers the surface requires (other than anthropic-version, which has its own rule)."""
-    if not headers_known(ctx) or ctx.surface is None:
+    if not headers_final(ctx) or ctx.surface is None:
         return
     assert ctx.headers is not None
     skip = set(params.get("skip") or ())
@@ -162,10 +169,13 @@ def _status(ctx: Context, name: str) -> Mapping[str, Any] | None:
 @inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for name, where, path in _unique(ctx):
-        if _status(ctx, name) is not None:
-            continue
+        if _status(ctx, name) is not None or _surface_rejects(ctx, name) is not None:
+            continue  # known, or refused by this surface (HD006)
         close = difflib.get_close_matches(name, sorted(ctx.catalogue.betas), n=1, cutoff=0.75)
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        verified = ctx.catalogue.settings.get("sdk_verified", "")
+        if verified:
+            hint += f" (the catalogue's beta list is of {verified}; a newer beta is not flagged as an error)"
         fix = f"use {close[0]!r}" if close else "remove the value, or check the beta's documentation"
         yield Hit(path, {"beta": show(name), "where": where, "hint": hint}, fix=fix)
 
@@ -173,11 +183,27 @@ def beta_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check
 @inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_rejected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Betas the API refuses everywhere (status invalid) or this surface refuses (betas_rejected)."""
     for name, where, path in _unique(ctx):
+        on_surface = _surface_rejects(ctx, name)
+        if on_surface is not None:
+            seen = str(on_surface.get("seen", ""))
+            detail = f"on {ctx.surface_name}, which answers 400 for it (seen {seen[:10]})"
+            yield Hit(path, {"beta": name, "where": where, "detail": detail}, fix=f"remove {name!r} when sending to {ctx.surface_name}")
+            continue
         entry = _status(ctx, name)
         if entry is None or entry.get("status") != "invalid":
             continue
-        yield Hit(path, {"beta": name, "where": where, "enables": str(entry.get("enables", ""))}, fix=f"remove {name!r}")
+        detail = f"by the API; it enabled: {entry.get('enables', '')}"
+        yield Hit(path, {"beta": name, "where": where, "detail": detail}, fix=f"remove {name!r}")
+
+
+def _surface_rejects(ctx: Context, name: str) -> Mapping[str, Any] | None:
+    """The surface's record of refusing ``name`` (None when it is not known to)."""
+    surface = ctx.surface
+    if surface is None or not surface.betas_rejected:
+        return None
+    return surface.betas_rejected.get(name)
 
 
 def _moment(value: Any) -> datetime | None:
@@ -196,8 +222,8 @@ def beta_unnecessary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     texts: Mapping[str, str] = params.get("texts") or {}
     for name, where, path in _unique(ctx):
         entry = _status(ctx, name)
-        if entry is None:
-            continue
+        if entry is None or _surface_rejects(ctx, name) is not None:
+            continue  # refused on this surface: HD006 says so
         status = entry.get("status")
         if not isinstance(status, str) or status not in texts:
             continue
@@ -259,18 +285,43 @@ def _first_use(ctx: Context, detector: Mapping[str, Any]) -> str | None:
     return ctx.first_block_path(block_types) if block_types else None
 
 
+def feature_detectors(catalogue: Any) -> list[Mapping[str, Any]]:
+    """One detector per use that needs a beta, from ``features[*].beta`` (built once per
+    catalogue): ``{name, betas, until?, until_on?, path? + equals?/prefix?, block_types?}``."""
+    found = catalogue.derived.get("headers.feature_detectors")
+    if found is None:
+        found = []
+        for feature in catalogue.features.values():
+            beta = feature.get("beta") if isinstance(feature, Mapping) else None
+            if not isinstance(beta, Mapping):
+                continue
+            common = {"name": beta.get("label", ""), "betas": list(beta.get("names") or ()), "until": beta.get("until"),
+                      "until_on": dict(beta.get("until_on") or {})}
+            detect = beta.get("detect") or {}
+            for clause in detect.get("paths") or ():
+                found.append({**common, **clause})
+            if detect.get("block_types"):
+                found.append({**common, "block_types": list(detect["block_types"])})
+        catalogue.derived["headers.feature_detectors"] = found
+    return found  # type: ignore[no-any-return]
+
+
 @check
 def feature_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Nested fields and block types that need a beta header (top-level fields: SH007)."""
+    """Nested fields and block types that need a beta header (top-level fields: SH007).
+    The detectors are the features' ``beta`` entries, plus any a user file adds in params."""
     if not isinstance(ctx.body, dict):
         return
-    for detector in params.get("detectors") or ():
+    for detector in [*feature_detectors(ctx.catalogue), *(params.get("detectors") or ())]:
         path = _first_use(ctx, detector)
         if path is None:
             continue
         betas = list(detector.get("betas") or ())
         if not betas or ctx.has_beta(*betas):
             continue
+        until = _moment((detector.get("until_on") or {}).get(ctx.surface_name) or detector.get("until"))
+        if until is not None and ctx.as_of >= until:
+            continue  # generally available since (or not refused after) this date
         args = {"feature": detector.get("name", path), "betas": ", ".join(betas)}
         fix = f"send anthropic-beta: {betas[-1]}"
         if ctx.headers is None:

@@ -6,6 +6,7 @@ import re
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import LifecycleEvent, Model
+from claude_preflight.checks._model_ids import Grade, ModelIdGrammar
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.engine.context import Context
 
@@ -167,17 +168,91 @@ def _dated_base(ctx: Context, written: str) -> Model | None:
     return base.model
 
 
-@check
-def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """A model ID the catalogue does not know (in this surface's ID form)."""
+def _grammar_settings(ctx: Context) -> Mapping[str, Any]:
+    found = ctx.catalogue.settings.get("model_id_grammar")
+    return found if isinstance(found, Mapping) else {}
+
+
+def _grammar(ctx: Context) -> ModelIdGrammar:
+    derived = ctx.catalogue.derived
+    found = derived.get("lifecycle.model_id_grammar")
+    if found is None:
+        families = tuple(_grammar_settings(ctx).get("families") or ())
+        found = derived["lifecycle.model_id_grammar"] = ModelIdGrammar(ctx.catalogue.models, families)
+    assert isinstance(found, ModelIdGrammar)
+    return found
+
+
+def _grade(ctx: Context, written: str) -> Grade | None:
+    """How certain it is that an unknown ID cannot exist (first-party IDs, model field only)."""
+    kind = ctx.surface.model_ids if ctx.surface is not None else "first-party"
+    if kind == "bedrock":
+        return _grade_bedrock(ctx, written)
+    if kind != "first-party" or ctx.surface_name in (_grammar_settings(ctx).get("lenient_surfaces") or ()):
+        return None  # a Foundry model field may name a deployment
+    return _grammar(ctx).grade(written)
+
+
+_BEDROCK_REVISION = re.compile(r"-v\d+(?::\d+)?$")
+
+
+def _grade_bedrock(ctx: Context, written: str) -> Grade | None:
+    """A Bedrock ID of a known model in a revision Bedrock never published
+    (``anthropic.claude-opus-4-6-v1:0`` for ``anthropic.claude-opus-4-6-v1``)."""
+    surface = ctx.surface
+    if surface is None or written.startswith("arn:"):
+        return None  # an ARN names an account's own resource
+    prefix = next((p for p in surface.profile_prefixes if written.startswith(p)), "")
+    bare = written[len(prefix) :]
+    if not bare.startswith("anthropic.claude-"):
+        return None
+    base = ctx.catalogue.lookup_model(_BEDROCK_REVISION.sub("", bare[len("anthropic.") :]), None)
+    ids = base.model.surface_ids.get("bedrock") if base is not None else None
+    if base is None or not ids:
+        return None  # the catalogue may lack the model's Bedrock ID: stay a warning
+    return Grade("impossible", f"{base.model.display_name} is {ids[0]} on Bedrock", prefix + ids[0])
+
+
+def _unknown_id(ctx: Context) -> str | None:
+    """The written model ID when it is unknown and no more precise rule reports it."""
     written = ctx.model_written
     if not isinstance(written, str) or ctx.match is not None or not written:
-        return
+        return None
     if _is_special(ctx, written) or ctx.catalogue.lookup_any_surface(written) is not None:
-        return  # reported by more precise rules
+        return None  # reported by more precise rules
+    return written
+
+
+@check
+def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A model ID the catalogue does not know (in this surface's ID form) that may exist."""
+    written = _unknown_id(ctx)
+    if written is None:
+        return
+    grade = _grade(ctx, written)
+    if grade is not None and grade.certainty == "impossible":
+        return  # LC010
     kind = ctx.surface.model_ids if ctx.surface is not None else "first-party"
     suggestion = ctx.catalogue.suggest_model(written, kind)
-    args = {"model": show(written), "suggestion": f"; did you mean {suggestion!r}?" if suggestion else ""}
+    text = f"; did you mean {suggestion!r}?" if suggestion else ""
+    if grade is not None:
+        verified = _grammar_settings(ctx).get("models_verified", "")
+        text = f" ({grade.reason}; it may be newer than the catalogue's model list of {verified})"
+        suggestion = None
+    yield Hit(ctx.model_path, {"model": show(written), "suggestion": text}, fix=f"use {suggestion!r}" if suggestion else None)
+
+
+@check
+def impossible_id(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """An unknown model ID that cannot exist: a display name, a date its model never had, ..."""
+    written = _unknown_id(ctx)
+    if written is None:
+        return
+    grade = _grade(ctx, written)
+    if grade is None or grade.certainty != "impossible":
+        return
+    suggestion = grade.suggestion or ctx.catalogue.suggest_model(written)
+    args = {"model": show(written), "reason": grade.reason, "suggestion": f"; did you mean {suggestion!r}?" if suggestion else ""}
     yield Hit(ctx.model_path, args, fix=f"use {suggestion!r}" if suggestion else None)
 
 

@@ -46,6 +46,16 @@ def request_size(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.in_batch:
         return  # batch items share the batch body's own limit
     limit, lower = int(params["limit_bytes"]), int(params["lower_limit_bytes"])
+    surface = (params.get("surface_limits") or {}).get(ctx.surface_name)
+    if surface:  # a surface's own limit, stated in exact bytes (no MB/MiB ambiguity)
+        cap = int(surface["limit_bytes"])
+        size = _estimate.json_size(_estimate.body_scan(ctx), near=min(cap, lower))
+        if size.exact and size.utf8 > cap:
+            yield Hit("", {"size": f"{size.utf8:,}", "limit": surface["limit_text"], "note": ""},
+                      fix="move large images and PDFs out of the body, or split the request")
+            return
+        if cap <= lower:
+            return
     size = _estimate.json_size(_estimate.body_scan(ctx), near=lower)
     if not size.exact:
         return
@@ -236,7 +246,7 @@ def task_budget_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if budget.get("type") != "tokens":
         yield Hit(pointer.join(path, "type"), {"problem": f'task_budget.type must be "tokens", not {show(budget.get("type"))}'})
     total, minimum = budget.get("total"), int(params["minimum"])
-    if not is_int(total) or total < minimum:
+    if not is_int(total) or not isinstance(total, int) or total < minimum:
         found = "missing" if "total" not in budget else show(total)
         yield Hit(pointer.join(path, "total"), {"problem": f"task_budget.total must be an integer of at least {minimum:,} (found {found})"})
     remaining = budget.get("remaining")
@@ -438,7 +448,9 @@ def clear_thinking_edit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
         if edit.get("type") != kind:
             continue
         if not ctx.thinking_on:
-            yield Hit(f"/context_management/edits/{i}", {"problem": "it clears thinking blocks, but thinking is not on in this request"})
+            # a real 400: "`clear_thinking_20251015` strategy requires `thinking` to be enabled"
+            yield Hit(f"/context_management/edits/{i}", {"problem": "it clears thinking blocks, but thinking is not on in this request; the API refuses it"},
+                      fix="turn thinking on, or remove the clear_thinking edit", severity="error")
         if position != 0:
             yield Hit(f"/context_management/edits/{i}", {"problem": "when several edits are given it should be listed first"}, fix="move it to the start of edits")
 

@@ -17,6 +17,14 @@ from claude_preflight.files import pointer
 # ------------------------------------------------------------------ generic limits
 
 
+def _version_ok(value: Any) -> bool:
+    """An agent version: an integer >= 1, or (as the documented raw-HTTP examples send it)
+    the same number as a string of digits; the SDK types say integer, the wire takes both."""
+    if is_int(value):
+        return bool(value >= 1)
+    return isinstance(value, str) and value.isascii() and value.isdigit() and int(value) >= 1
+
+
 @check
 def metadata_limits(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     metadata = ctx.get("metadata")
@@ -215,8 +223,8 @@ def agent_reference(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not isinstance(agent.get("id"), str) or not agent.get("id"):
         yield Hit("/agent/id" if "id" in agent else "/agent", {"problem": "needs the agent id"})
     version = agent.get("version")
-    if "version" in agent and version is not None and (not is_int(version) or version < 1):
-        yield Hit("/agent/version", {"problem": f"version must be an integer of at least 1 (found {show(version)})"})
+    if "version" in agent and version is not None and not _version_ok(version):
+        yield Hit("/agent/version", {"problem": f"version must be an integer of at least 1, or such an integer written as a string (found {show(version)})"})
 
 
 def _event_lists(ctx: Context, params: Mapping[str, Any]) -> Iterator[tuple[str, list[Any], list[str]]]:

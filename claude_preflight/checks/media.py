@@ -114,9 +114,18 @@ def _is_pdf(item: Item) -> bool:
 # ---------------------------------------------------------------------- image sources
 
 
+def _not_base64(path: str, data: Any) -> Iterator[tuple[str, str]]:
+    """``data`` that no base64 decoder accepts (a data: URL is the data-url rule's)."""
+    if not isinstance(data, str) or not data or data.startswith("data:"):
+        return
+    at = _images.first_non_base64(data)
+    if at is not None:
+        yield path, f"data is not base64: {show(data[at])} at character {at + 1} is not a base64 character"
+
+
 def _image_source_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     source = item.source
-    if source is None:
+    if "source" not in item.data:
         return  # a missing source is the messages family's (required fields)
     path = pointer.join(item.path, "source")
     if not isinstance(source, dict):
@@ -132,6 +141,8 @@ def _image_source_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tu
         if not isinstance(value, str) or not value:
             shown = "missing" if field not in source else f"{show(value)}, not a non-empty string"
             yield pointer.join(path, field), f"a {kind} image source needs {field} ({shown})"
+    if kind == "base64":
+        yield from _not_base64(pointer.join(path, "data"), source.get("data"))
     url = source.get("url")
     if kind == "url" and isinstance(url, str) and url.startswith("data:"):
         yield pointer.join(path, "url"), 'a data: URL is not fetchable; send it as {"type": "base64", "media_type": ..., "data": ...}'
@@ -332,7 +343,7 @@ def unsupported_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     source = item.source
     path = pointer.join(item.path, "source")
-    if source is None:
+    if "source" not in item.data:
         return  # a missing source is the messages family's (required fields)
     if not isinstance(source, dict):
         yield path, f"a document source must be an object, not {show(source)}"
@@ -353,6 +364,8 @@ def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[
         if not isinstance(value, str) or (field != "data" or kind != "text") and not value:
             shown = "missing" if field not in source else show(value)
             yield pointer.join(path, field), f"a {kind} document source needs {field} as a non-empty string (found {shown})"
+    if kind == "base64":
+        yield from _not_base64(pointer.join(path, "data"), source.get("data"))
     if kind == "content":
         content = source.get("content")
         if isinstance(content, str):

@@ -202,12 +202,28 @@ def text_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 @check
 @inspects(fields=("system",), blocks=("text",))
+def text_not_string(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A text block whose ``text`` is there but not a string (null from a client with no prompt);
+    a missing ``text`` is MS012's."""
+    for block in ctx.blocks:
+        if block.role in ROLES and block.type == "text" and block.index >= 0 and "text" in block.data:
+            if not isinstance(block.data["text"], str):
+                yield Hit(block.path + "/text", {"found": json_type(block.data["text"])})
+    system = ctx.get("system")
+    if isinstance(system, list):
+        for j, item in enumerate(system):
+            if isinstance(item, dict) and item.get("type") == "text" and "text" in item and not isinstance(item["text"], str):
+                yield Hit(f"/system/{j}/text", {"found": json_type(item["text"])})
+
+
+@check
+@inspects(fields=("system",), blocks=("text",))
 def text_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Whitespace-only text; a final assistant message is left to the prefill rules."""
     final = final_assistant(ctx)
     final_index = final[0] if final is not None else None
-    for path, text, message, _ in _text_blocks(ctx):
-        if isinstance(text, str) and text and not text.strip() and message != final_index:
+    for path, text, owner, _ in _text_blocks(ctx):
+        if isinstance(text, str) and text and not text.strip() and owner != final_index:
             yield Hit(path, {"where": path.split("/")[1]})
     for index, message in ctx.messages:
         content = message.get("content")
@@ -297,7 +313,7 @@ def block_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
             continue
         allowed = set(spec["fields"]) | {"type"}
         for key in data:
-            if key in allowed or key in (skip.get(kind) or ()):
+            if key in allowed or key in (skip.get(str(kind)) or ()):
                 continue
             yield Hit(
                 pointer.join(path, key),
@@ -374,6 +390,8 @@ def prefill_unsupported(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
     index, message = found
     if is_paused_turn(ctx, message):
         return  # continuing a turn paused on a server tool is not prefill
+    if any(ctx.get(name) is not None for name in params.get("authorised_by") or ()):
+        return  # e.g. a fallback_credit_token authorises one appended-assistant prefill
     yield Hit(f"/messages/{index}", {"model": model.id},
               fix="end with a user message; steer the answer with the system prompt or output_config.format")
 
@@ -432,7 +450,26 @@ def consecutive_same_role(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
             continue
         role = current.get("role")
         if role in ROLES and previous.get("role") == role:
-            yield Hit(f"/messages/{index}/role", {"role": role, "index": index - 1}, fix="merge the two messages into one")
+            refused = _alternation_refused(ctx, params)
+            args = {"role": role, "index": index - 1}
+            if refused is None:
+                args["consequence"] = "the API merges them into one turn"
+                yield Hit(f"/messages/{index}/role", args, fix="merge the two messages into one")
+            else:
+                args["consequence"] = f'{ctx.surface_name} refuses this ("roles must alternate"; last seen {refused})'
+                yield Hit(f"/messages/{index}/role", args, fix="merge the two messages into one", severity="error")
+
+
+def _alternation_refused(ctx: Context, params: Mapping[str, Any]) -> str | None:
+    """The last date a refusal of consecutive same-role turns was seen on this surface, when
+    the request is dated no later than that (before it the API did not merge them)."""
+    for entry in params.get("refused") or ():
+        if ctx.surface_name not in (entry.get("surfaces") or ()):
+            continue
+        last = str(entry.get("last_seen", ""))
+        if last and ctx.as_of.date().isoformat() <= last:
+            return last
+    return None
 
 
 @check
@@ -440,7 +477,8 @@ def first_not_user(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     raw = raw_messages(ctx)
     if not raw or not isinstance(raw[0], dict) or raw[0].get("role") != "assistant":
         return
-    strict = ctx.surface_name in (params.get("strict_surfaces") or ())
+    # an error where the surface rejects it, or for a request dated up to the last refusal seen
+    strict = ctx.surface_name in (params.get("strict_surfaces") or ()) or _alternation_refused(ctx, params) is not None
     surface = ctx.surface.display_name if ctx.surface is not None else ctx.surface_name
     args = {"surface": surface, "consequence": "rejects" if strict else "may reject"}
     yield Hit("/messages/0/role", args, severity="error" if strict else None, fix="start the conversation with a user message")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, show
@@ -24,10 +25,49 @@ def unknown_endpoint(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     found = ctx.endpoint
     if found is None or found.endpoint is not None:
         return
+    typo = _typo_of(ctx, found.path, params)
+    if typo is not None:
+        yield Hit("", {"endpoint": show(found.path), "hint": f"; did you mean {typo!r}?"}, fix=f"use {typo!r}")
+        return
+    # Unknown is not wrong: the route may be newer than the catalogue.
     paths = sorted({e.path for e in ctx.catalogue.endpoints})
     close = difflib.get_close_matches(found.path, paths, n=1, cutoff=0.7)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    yield Hit("", {"endpoint": show(found.path), "hint": hint})
+    verified = ctx.catalogue.settings.get("sdk_verified", "")
+    hint += f" (not in the catalogue's endpoint list of {verified}; it may be newer)" if verified else ""
+    yield Hit("", {"endpoint": show(found.path), "hint": hint}, severity="warning")
+
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+(?:\.\.\.)?\}")
+
+
+def _typo_of(ctx: Context, path: str, params: Mapping[str, Any]) -> str | None:
+    """The known route ``path`` misspells: as many segments, exactly one fixed segment
+    different, and that one nearly the same word or the rest of a long route identical
+    (``/publishers/google/`` in a Vertex route). A new sub-resource is not a typo."""
+    ratio = float(params.get("typo_ratio", 0.8))
+    long_route = int(params.get("long_route", 4))
+    written = path.strip("/").split("/")
+    for endpoint in ctx.catalogue.endpoints:
+        template = endpoint.path.strip("/").split("/")
+        if len(template) != len(written) or "..." in endpoint.path:
+            continue
+        differing: list[tuple[str, str]] = []
+        same = 0
+        for want, got in zip(template, written):
+            pattern = "^" + _PLACEHOLDER.sub("[^/]+", re.escape(want).replace("\\{", "{").replace("\\}", "}")) + "$"
+            if re.match(pattern, got):
+                same += 0 if _PLACEHOLDER.fullmatch(want) else 1
+            else:
+                differing.append((want, got))
+        if len(differing) != 1:
+            continue
+        want, got = differing[0]
+        if _PLACEHOLDER.search(want):
+            want = _PLACEHOLDER.sub("", want)
+        if same >= long_route or difflib.SequenceMatcher(None, want, got).ratio() >= ratio:
+            return endpoint.path
+    return None
 
 
 @check

@@ -51,9 +51,19 @@ def removed_by_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 @check
 @inspects(fields=SAMPLING)
 def rejected_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """The model rejects sampling parameters by their presence, at any value."""
+    """The model rejects sampling parameters by their presence, at any value; where a source
+    saw one value tolerated (``params.tolerated``: model -> field -> value), that value is a
+    warning naming the disagreement (the policy blocks nothing a credible source says works)."""
+    tolerated = (params.get("tolerated") or {}).get(ctx.model.id if ctx.model else "") or {}
     for name in _present(ctx):
-        yield Hit(f"/{name}", _args(ctx, name), fix=f"remove {name!r}", edits=_remove(name))
+        args = _args(ctx, name)
+        value = ctx.body[name]
+        if name in tolerated and is_number(value) and value == tolerated[name]:
+            args["doubt"] = str(params.get("doubt", ""))
+            yield Hit(f"/{name}", args, fix=f"remove {name!r}", edits=_remove(name), severity="warning")
+        else:
+            args["doubt"] = ""
+            yield Hit(f"/{name}", args, fix=f"remove {name!r}", edits=_remove(name))
 
 
 @check

@@ -207,5 +207,5 @@ def max_tokens_limit(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         # Lowering max_tokens must not push it to or below a manual thinking budget (TH003).
         thinking = ctx.get("thinking")
         budget = thinking.get("budget_tokens") if isinstance(thinking, dict) and thinking.get("type") == "enabled" else None
-        edits = () if is_int(budget) and budget >= limit else (Edit("replace", "/max_tokens", limit),)
+        edits = () if is_int(budget) and isinstance(budget, int) and budget >= limit else (Edit("replace", "/max_tokens", limit),)
         yield Hit("/max_tokens", {"value": value, "limit": limit, "model": model.id}, fix=f"lower max_tokens to {limit}", edits=edits)

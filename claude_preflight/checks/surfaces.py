@@ -10,7 +10,7 @@ from typing import Any, Iterator, Mapping
 from claude_preflight.catalogue.model import Model
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.headers import headers_known
-from claude_preflight.dates import parse_moment
+from claude_preflight.dates import day, parse_moment
 from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
@@ -52,6 +52,23 @@ def _role_use(ctx: Context, roles: list[str]) -> str | None:
     return None
 
 
+def _path_use(body: Mapping[str, Any], steps: list[str]) -> str | None:
+    """The first non-null value at ``steps`` below the body ("*" = every list item)."""
+    if not steps or steps[0] not in body:
+        return None
+    frontier: list[tuple[str, Any]] = [("", body)]
+    for step in steps:
+        following: list[tuple[str, Any]] = []
+        for path, current in frontier:
+            if step == "*":
+                if isinstance(current, list):
+                    following.extend((f"{path}/{i}", item) for i, item in enumerate(current))
+            elif isinstance(current, dict) and step in current:
+                following.append((pointer.join(path, step), current[step]))
+        frontier = following
+    return next((path for path, value in frontier if value is not None), None)
+
+
 def feature_use(ctx: Context, detect: Mapping[str, Any]) -> str | None:
     """Where the request uses a feature described by a ``detect`` block, or None."""
     body = ctx.body if isinstance(ctx.body, dict) else {}
@@ -69,6 +86,10 @@ def feature_use(ctx: Context, detect: Mapping[str, Any]) -> str | None:
             return ""
     if not isinstance(ctx.body, dict):
         return None
+    for steps in detect.get("paths") or ():
+        where = _path_use(ctx.body, [str(step) for step in steps])
+        if where is not None:
+            return where
     for clause, finder in (("tool_types", _tool_type_use), ("block_types", _block_use), ("source_types", _source_use), ("roles", _role_use)):
         listed = detect.get(clause)
         if listed:
@@ -82,17 +103,19 @@ def feature_use(ctx: Context, detect: Mapping[str, Any]) -> str | None:
 def feature_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A catalogued feature the request uses that the surface lacks (``surfaces[*].lacks``)."""
     surface = ctx.surface
-    if surface is None or not surface.lacks:
+    if surface is None or not (surface.lacks or surface.lacks_before):
         return
     skip = set(params.get("skip") or ())
-    for key in sorted(surface.lacks - skip):
+    for key in sorted(surface.lacks_at(ctx.as_of) - skip):
         feature = ctx.catalogue.features.get(key)
         detect = feature.get("detect") if isinstance(feature, Mapping) else None
         if not isinstance(detect, Mapping):
             continue
         where = feature_use(ctx, detect)
         if where is not None:
-            yield Hit(where, {"feature": key, "surface": surface.display_name, "surface_key": ctx.surface_name})
+            since = surface.lacks_before.get(key)
+            when = f" before {day(since)}" if since is not None and key not in surface.lacks else ""
+            yield Hit(where, {"feature": key, "surface": surface.display_name, "surface_key": ctx.surface_name, "when": when})
 
 
 # ------------------------------------------------------------------ where the model goes

@@ -104,19 +104,40 @@ def unsupported_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check
 @inspects(roles=("system",))
 def unsupported_surface(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    if not ctx.surface_lacks(params["feature"]):
+    """The surface lacks the feature (error), or sources dispute that it offers it (warning)."""
+    feature = params["feature"]
+    surface = ctx.surface
+    disputed = surface is not None and feature in surface.disputed
+    if not disputed and not ctx.surface_lacks(feature):
         return
     model = ctx.model
     if model is not None and not model.mid_conversation_system:
         return  # the model rule already says it
+    leading = _leading(ctx) if disputed else 0  # placement rules apply there: SM003 has the opening run
     for index in _system_indices(ctx):
-        yield Hit(f"/messages/{index}/role", {"surface": ctx.surface_name}, fix=_fix_hint(index), edits=move_to_system(ctx, index))
+        if index < leading:
+            continue
+        args = {"surface": ctx.surface_name, "doubt": str(params.get("doubt", "")) if disputed else ""}
+        hint, edits = _fix_hint(index), move_to_system(ctx, index)
+        yield Hit(f"/messages/{index}/role", args, fix=hint, edits=edits, severity="warning" if disputed else None)
 
 
 def _supported(ctx: Context) -> bool:
-    """Placement rules only matter where system messages are accepted at all."""
+    """Placement rules only matter where system messages are accepted at all (the model
+    and the surface: otherwise SM001/SM002 report each system message once)."""
     model = ctx.model
+    if ctx.surface_lacks("mid-conversation-system"):
+        return False
     return model is None or model.mid_conversation_system
+
+
+def _leading(ctx: Context) -> int:
+    """How many system messages open the conversation: one cause, reported once by SM003."""
+    roles = _roles(ctx)
+    count = 0
+    while roles.get(count) == "system":
+        count += 1
+    return count
 
 
 @check
@@ -166,7 +187,10 @@ def followed_by(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _supported(ctx):
         return
     raw = ctx.get("messages")
+    leading = _leading(ctx)
     for index in _system_indices(ctx):
+        if index < leading:
+            continue  # a system message opening the conversation: SM003
         following = _message(ctx, index + 1)
         if following is None or following.get("role") in ("assistant", "system"):
             continue
@@ -183,8 +207,9 @@ def consecutive(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _supported(ctx):
         return
     indices = _system_indices(ctx)
+    leading = _leading(ctx)
     for index in indices:
-        if index - 1 in indices:
+        if index - 1 in indices and index >= leading:  # the opening run is SM003's
             yield Hit(f"/messages/{index}", {}, fix="merge the two system messages into one")
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Mapping
 from claude_preflight.checks import _schema_subset as subset
 from claude_preflight.checks.base import Edit, Hit, check, is_int, json_type, show
 from claude_preflight.checks.messages import conversation_turns
+from claude_preflight.dates import parse_moment
 from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
@@ -130,6 +131,27 @@ def input_schema_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator
                       fix='add "type": "object"', edits=(Edit("add", base + "/input_schema/type", "object"),))
         elif schema["type"] != "object":
             yield Hit(base + "/input_schema/type", {"problem": f'must have type "object" at the top level, not {show(schema["type"])}'})
+        if isinstance(schema, dict):
+            for key in params.get("top_level_forbidden") or ():
+                if key in schema:
+                    # "input_schema does not support oneOf, allOf, or anyOf at the top level"
+                    yield Hit(f"{base}/input_schema/{key}", {"problem": f"cannot use {key} at the top level; describe the alternatives in the properties and the description"},
+                              fix=f"remove the top-level {key} (keep the alternatives inside properties)")
+
+
+@check
+@inspects(fields=("tools",))
+def property_name_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Top-level ``input_schema.properties`` names of custom tools against ``params["pattern"]``."""
+    pattern = re.compile(str(params["pattern"]))
+    for index, tool in _custom_tools(ctx):
+        schema = tool.get("input_schema")
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        for name in properties:
+            if not isinstance(name, str) or not pattern.fullmatch(name):
+                yield Hit(pointer.join(f"/tools/{index}/input_schema/properties", str(name)), {"name": show(name), "pattern": pattern.pattern})
 
 
 # A fast path for input_schema_invalid: schemas written only with these keywords, each with
@@ -312,6 +334,24 @@ def anthropic_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 @check
 @inspects(fields=("tools",))
+def domain_filters(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Domain lists of the tool types in ``params["types"]``: one list at most, never empty."""
+    types = params.get("types") or ()
+    fields = tuple(params.get("fields") or ("allowed_domains", "blocked_domains"))
+    for index, tool in ctx.tools:
+        if tool.get("type") not in types:
+            continue
+        given = [name for name in fields if tool.get(name) is not None]
+        for name in given:
+            if tool[name] == []:
+                yield Hit(f"/tools/{index}/{name}", {"type": tool["type"], "problem": f"{name} is an empty list, which is ambiguous: give at least one domain, or leave the field out"},
+                          fix=f"remove the empty {name}")
+        if len(given) > 1:
+            yield Hit(f"/tools/{index}/{given[-1]}", {"type": tool["type"], "problem": f"takes {' or '.join(given)}, not both: keep one list"})
+
+
+@check
+@inspects(fields=("tools",))
 def anthropic_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for index, tool, spec in _anthropic_tools(ctx):
         for name in spec.get("required_fields") or ():
@@ -326,6 +366,9 @@ def anthropic_needs_beta(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
         betas = spec.get("betas_any")
         if not betas or ctx.has_beta(*betas):
             continue
+        until = spec.get("betas_until")
+        if until is not None and ctx.as_of >= parse_moment(str(until), what="betas_until"):
+            continue  # generally available since then
         args = {"type": tool["type"], "betas": ", ".join(betas)}
         if _headers_known(ctx):
             args["known"] = ""
@@ -604,10 +647,10 @@ def strict_additional_properties(ctx: Context, params: Mapping[str, Any]) -> Ite
                 continue
             if "additionalProperties" in node.schema:
                 yield Hit(node.path + "/additionalProperties", {"what": _what(schema.base), "found": f"found {show(value)}"},
-                          edits=(Edit("replace", node.path + "/additionalProperties", False),))
+                          fix='set "additionalProperties": false', edits=(Edit("replace", node.path + "/additionalProperties", False),))
             else:
                 yield Hit(node.path, {"what": _what(schema.base), "found": "it is missing"},
-                          edits=(Edit("add", node.path + "/additionalProperties", False),))
+                          fix='add "additionalProperties": false', edits=(Edit("add", node.path + "/additionalProperties", False),))
 
 
 @check

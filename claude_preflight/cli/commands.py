@@ -1,4 +1,5 @@
-"""The subcommands; each takes the parsed arguments and returns an exit status."""
+"""The informational subcommands (explain, rules, models); each takes the parsed arguments
+and returns an exit status. ``check`` lives in ``cli/check.py``."""
 
 from __future__ import annotations
 
@@ -8,111 +9,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from claude_preflight.catalogue import Catalogue, load_catalogue
-from claude_preflight.cli.main import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from claude_preflight.config import Config
+from claude_preflight.catalogue import Catalogue
+from claude_preflight.cli.main import EXIT_ERROR, EXIT_OK
 from claude_preflight.dates import now_utc, parse_moment
-from claude_preflight.report import SEVERITY_RANK
+from claude_preflight.redact import redact
 
 
 def _catalogue(args: argparse.Namespace) -> Catalogue:
-    return load_catalogue(args.catalogue)
+    from claude_preflight.cli.common import load_args_catalogue, load_args_config
 
-
-def _config(args: argparse.Namespace) -> Config:
-    from claude_preflight.config import config_from_mapping, load_config
-
-    if args.no_config:
-        return Config()
-    if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise ValueError(f"--config {args.config}: no such file")
-        found = load_config(path)
-        return found if found.source else config_from_mapping({}, root=path.parent)
-    start = Path(args.paths[0]) if args.paths else Path.cwd()
-    try:
-        exists = start.exists()
-    except OSError:  # e.g. a name too long for the file system: discover() reports it
-        exists = False
-    return load_config(start if exists else Path.cwd())
-
-
-def _config_paths(config: Config) -> list[str]:
-    root = config.root or Path.cwd()
-    found: list[str] = []
-    for pattern in config.paths:
-        matches = sorted(str(p) for p in root.glob(pattern) if p.is_file())
-        found.extend(matches)
-    return found
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from claude_preflight.files.checking import Options, check_paths
-    from claude_preflight.output import OutputOptions, default_format, writer
-
-    config = _config(args)
-    paths = list(args.paths)
-    if paths and args.known_suffixes_only:
-        from claude_preflight.files.documents import SUFFIXES
-
-        paths = [p for p in paths if Path(p).is_dir() or Path(p).suffix.lower() in SUFFIXES]
-        explicit = True
-    else:
-        explicit = bool(paths)
-        paths = paths or _config_paths(config)
-    if not paths and not explicit:
-        raise ValueError("no paths given and no 'paths' in [tool.claude-preflight]")
-    catalogue = load_catalogue([*config.catalogue, *args.catalogue])
-    as_of = parse_moment(args.as_of, what="--as-of") if args.as_of else None
-    api_version = args.api_version or config.api_version
-    if api_version and api_version not in catalogue.api_versions:
-        raise ValueError(f"api version {api_version!r} is not one of {', '.join(sorted(catalogue.api_versions))}")
-    options = Options(catalogue=catalogue, as_of=as_of, surface=args.surface or config.surface, api_version=api_version, config=config)
-    write = writer(args.format or default_format())
-    fixing = args.fix or args.diff or args.unsafe_fixes
-    fixed: list[Any] = []
-    if fixing:
-        from claude_preflight.fixing.files import fix_paths
-
-        fixed = list(fix_paths(paths, options, unsafe=args.unsafe_fixes, diff=args.diff))
-        results: Any = [item.result for item in fixed]
-        if args.diff:
-            for item in fixed:
-                if item.diff:
-                    sys.stdout.write(item.diff)
-    else:
-        if args.jobs < 0:
-            raise ValueError("--jobs must be 0 (one per core) or more")
-        results = check_paths(paths, options, jobs=args.jobs or None)
-    if args.output:
-        try:
-            stream = open(args.output, "w", encoding="utf-8", newline="\n")
-        except OSError as exc:
-            raise ValueError(f"--output {args.output}: {exc.strerror or exc}") from None
-        with stream:
-            counts = write(results, OutputOptions(stream=stream, catalogue=catalogue, quiet=args.quiet))
-    else:
-        counts = write(results, OutputOptions(stream=sys.stdout, catalogue=catalogue, quiet=args.quiet))
-    if fixing and not args.quiet:
-        from claude_preflight.fixing.files import summarize
-
-        sys.stderr.write(summarize(fixed, unsafe=args.unsafe_fixes, diff=args.diff) + "\n")
-    if counts["problems"]:
-        return EXIT_ERROR
-    if args.diff and any(item.diff for item in fixed):
-        return EXIT_FINDINGS
-    failing = SEVERITY_RANK[args.fail_on or config.fail_on]
-    if any(counts[s] for s, rank in SEVERITY_RANK.items() if rank >= failing):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    return load_args_catalogue(args, load_args_config(args))
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
     catalogue = _catalogue(args)
     rule = catalogue.rule(args.rule)
     if rule is None:
-        sys.stderr.write(f"claude-preflight: unknown rule {args.rule!r}; see 'claude-preflight rules'\n")
+        from claude_preflight.config import did_you_mean
+
+        guess = did_you_mean(args.rule, (r.code for r in catalogue.rules), (r.name for r in catalogue.rules))
+        hint = f"; did you mean {guess!r}?" if guess else ""
+        sys.stderr.write(redact(f"claude-preflight: unknown rule {args.rule!r}{hint} (see 'claude-preflight rules')\n"))
         return EXIT_ERROR
     from claude_preflight.output.text import TextWriter
 
@@ -130,6 +47,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for key in rule.sources:
         source = catalogue.sources[key]
         out.write(f"  - {source.title}: {source.url}" + (" (secondary)" if source.kind == "secondary" else ""))
+    if rule.conflicts:
+        out.write("")
+        out.write("Sources disagree:")
+        for conflict in rule.conflicts:
+            for line in conflict.describe(catalogue.sources).splitlines():
+                out.write(line)
     for label, key in (("Example it flags", "bad"), ("Example it passes", "good")):
         examples = rule.examples.get(key) or ()
         if examples:
@@ -189,14 +112,24 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    catalogue = _catalogue(args)
+    from claude_preflight.cli.common import check_surface, load_args_catalogue, load_args_config
+
+    if getattr(args, "models_action", None) == "sync":
+        from claude_preflight.sync.cli import run_sync
+
+        return run_sync(args)
+    if getattr(args, "diff", False):
+        from claude_preflight.sync.cli import run_diff
+
+        return run_diff(args)
+    config = load_args_config(args)
+    catalogue = load_args_catalogue(args, config)
     moment = parse_moment(args.as_of, what="--as-of") if args.as_of else now_utc()
-    surface = catalogue.surfaces.get(args.surface)
-    if surface is None:
-        raise ValueError(f"unknown surface {args.surface!r}; known: {', '.join(sorted(catalogue.surfaces))}")
+    key = check_surface("--surface", args.surface, catalogue) or config.surface or "anthropic"
+    surface = catalogue.surfaces[key]
     from claude_preflight.checks.lifecycle import when
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model in sorted(catalogue.models.values(), key=_model_sort_key):
         status = model.status(moment, surface.key, surface.lifecycle_authority)
         if status.state == "retired" and not args.all:
@@ -210,8 +143,11 @@ def cmd_models(args: argparse.Namespace) -> int:
             detail = f"retires {when(status.retires)}"
         if not status.authoritative:
             detail += " (Claude API schedule)"
+        ids = _surface_ids(model, surface)
+        profiles = [prefix + i for i in ids for prefix in surface.profile_prefixes]
         rows.append({"model": model.id, "state": status.state, "detail": detail.strip(),
-                     "access": model.access, "aliases": list(model.aliases), "replacement": model.replacement})
+                     "access": model.access, "aliases": list(model.aliases), "replacement": model.replacement,
+                     "ids": ids, "profiles": profiles})
     if args.format == "json":
         json.dump({"as_of": moment.isoformat(), "surface": surface.key, "models": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -223,7 +159,19 @@ def cmd_models(args: argparse.Namespace) -> int:
     for row in rows:
         extra = " (restricted)" if row["access"] == "restricted" else ""
         out.write(f"  {row['model']:<32} {row['state']:<11} {row['detail']}{extra}")
+        if row["ids"] != [row["model"]]:
+            out.write(f"      IDs: {', '.join(row['ids']) or '(not offered on this surface)'}")
+        if row["profiles"]:
+            prefixes = ", ".join(p.rstrip(".") for p in surface.profile_prefixes)
+            out.write(f"      inference profiles ({prefixes}): e.g. {row['profiles'][0]}")
     return EXIT_OK
+
+
+def _surface_ids(model: Any, surface: Any) -> list[str]:
+    """The model IDs ``surface`` takes for ``model`` (first-party IDs on first-party-ID surfaces)."""
+    if surface.model_ids == "first-party":
+        return [model.id, *model.aliases]
+    return list(model.surface_ids.get(surface.model_ids, ()))
 
 
 def _model_sort_key(model: Any) -> tuple[Any, ...]:

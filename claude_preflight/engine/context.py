@@ -86,7 +86,8 @@ class Block:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
+        assert isinstance(other, Block)
+        return self._key() == other._key()
 
     def __hash__(self) -> int:
         return hash(self._key())
@@ -113,6 +114,11 @@ class Context:
     match: ModelMatch | None
     in_batch: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Whether ``headers`` are the final wire headers (middleware, proxy) rather than the
+    # partial headers of a fixture or a ``validate(headers=...)`` call, to which the SDK
+    # still adds authentication, ``anthropic-version`` and surface headers it reads from
+    # the environment (e.g. the Claude Platform on AWS workspace ID).
+    headers_complete: bool = False
 
     @property
     def model(self) -> Model | None:
@@ -132,7 +138,7 @@ class Context:
         return any(name in self.betas for name in names)
 
     def surface_lacks(self, feature: str) -> bool:
-        return self.surface is not None and feature in self.surface.lacks
+        return self.surface is not None and feature in self.surface.lacks_at(self.as_of)
 
     # ------------------------------------------------------------- messages
 

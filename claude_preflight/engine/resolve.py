@@ -7,8 +7,28 @@ from typing import Any, Mapping
 
 from claude_preflight.catalogue import Catalogue
 from claude_preflight.engine.context import BODY_VERSION_SEMANTICS, Context
+from claude_preflight.engine.scan import guard
+from claude_preflight.redact import PREFIX as SECRET_PREFIX
 
 DEFAULT_ENDPOINT = "/v1/messages"
+BODY_PROBLEMS = "engine.body_problems"
+REQUEST_TEXTS = "engine.request_texts"
+"""``Context.extra`` key: ``(what, text)`` of the request's own texts outside the body and
+headers (endpoint, surface) that hold the credential prefix; absent when none does."""
+"""``Context.extra`` key: ``(JSON Pointer, message)`` of what made the body unsendable as given."""
+
+
+def text_of(value: Any) -> str:
+    """``str(value)`` for any value, never raising (a hostile ``__str__`` gives the type name)."""
+    if type(value) is str:
+        return value
+    try:
+        return str.__add__(str(value), "")
+    except Exception:
+        try:
+            return f"<{type(value).__name__}>"
+        except Exception:  # pragma: no cover
+            return "<object>"
 
 
 def normalise_headers(headers: Any) -> dict[str, tuple[str, ...]] | None:
@@ -20,16 +40,21 @@ def normalise_headers(headers: Any) -> dict[str, tuple[str, ...]] | None:
     if headers is None:
         return None
     pairs: list[tuple[Any, Any]]
-    if isinstance(headers, Mapping):
-        pairs = list(headers.items())
-    elif isinstance(headers, (list, tuple)):
-        pairs = [p for p in headers if isinstance(p, (list, tuple)) and len(p) == 2]
-    else:
-        return {}
+    try:
+        if isinstance(headers, dict):
+            pairs = list(dict.items(headers))
+        elif isinstance(headers, Mapping):
+            pairs = list(headers.items())
+        elif isinstance(headers, (list, tuple)):
+            pairs = [tuple(p) for p in headers if isinstance(p, (list, tuple)) and len(p) == 2]
+        else:
+            return {}
+    except Exception:  # a foreign mapping that cannot be read: headers unknown, not a crash
+        return None
     found: dict[str, list[str]] = {}
     for name, value in pairs:
-        values = value if isinstance(value, (list, tuple)) else [value]
-        found.setdefault(str(name).strip().lower(), []).extend(str(v) for v in values)
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        found.setdefault(text_of(name).strip().lower(), []).extend(text_of(v) for v in values)
     return {k: tuple(v) for k, v in found.items()}
 
 
@@ -61,6 +86,7 @@ def build_context(
     api_version: str | None,
     default_api_version: str | None = None,
     in_batch: bool = False,
+    headers_complete: bool = False,
 ) -> Context:
     endpoint_text = endpoint if isinstance(endpoint, str) and endpoint.strip() else DEFAULT_ENDPOINT
     if endpoint_text in catalogue.endpoint_by_key:
@@ -68,7 +94,11 @@ def build_context(
     found = catalogue.match_endpoint(endpoint_text)  # cached per text
     body_kind = found.endpoint.body if found.endpoint is not None else "unknown"
 
-    surface_name = _surface_name(catalogue, surface, found)
+    body, body_scan, problems = guard(body, SECRET_PREFIX)
+    if surface is None or isinstance(surface, str):
+        surface_name = catalogue.surface_for(surface or None, endpoint, found)
+    else:
+        surface_name = _surface_name(catalogue, surface, found)
     surface_obj = catalogue.surfaces.get(surface_name)
     normal = normalise_headers(headers)
     version, origin = _api_version(catalogue, normal, body, api_version, default_api_version)
@@ -82,7 +112,7 @@ def build_context(
     match = None
     if isinstance(model_written, str):
         match = catalogue.lookup_model(model_written, surface_obj)
-    return Context(
+    ctx = Context(
         catalogue=catalogue,
         body=body,
         body_kind=body_kind,
@@ -98,17 +128,30 @@ def build_context(
         model_path=model_path,
         match=match,
         in_batch=in_batch,
+        headers_complete=headers_complete,
     )
+    ctx.__dict__["body_scan"] = body_scan  # the cached view, computed here once with the guard
+    if problems:
+        ctx.extra[BODY_PROBLEMS] = problems
+    texts = [(what, text) for what, text in (("endpoint", endpoint), ("surface", surface))
+             if type(text) is str and SECRET_PREFIX in text]
+    if texts:
+        ctx.extra[REQUEST_TEXTS] = texts
+    return ctx
 
 
 def _surface_name(catalogue: Catalogue, surface: Any, found: Any) -> str:
     if isinstance(surface, str) and surface:
         return surface
     if surface is not None:
-        return repr(surface)
+        try:
+            shown: str = str.__add__(repr(surface), "")
+            return shown
+        except Exception:
+            return text_of(surface)
     endpoint = found.endpoint
     if endpoint is not None and endpoint.surfaces and len(endpoint.surfaces) == 1:
-        return next(iter(endpoint.surfaces))
+        return str(next(iter(endpoint.surfaces)))
     return str(catalogue.settings.get("default_surface", "anthropic"))
 
 

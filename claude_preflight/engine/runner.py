@@ -9,6 +9,7 @@ trigger, then the calls. Rules that cannot apply cost nothing.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from dataclasses import replace
@@ -19,6 +20,7 @@ from claude_preflight.catalogue.model import Rule
 from claude_preflight.checks.base import Hit, render
 from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import declared
+from claude_preflight.engine.resolve import BODY_PROBLEMS
 from claude_preflight.redact import PREFIX as _SECRET_PREFIX
 from claude_preflight.redact import redact
 from claude_preflight.report import Finding
@@ -28,6 +30,9 @@ _LOCK = threading.Lock()
 _GENERATION = [0]  # bumped by clear_caches(): cached selections of older generations are ignored
 
 INTERNAL_CODE = "PF900"
+UNSENDABLE_CODE = "IN004"
+_UNSENDABLE_NAME = "unserialisable-value"
+_UNSENDABLE_MESSAGE = "{problem}: the value cannot be serialised as JSON, so the request cannot be sent"
 
 Step = tuple[Rule, Any, Mapping[str, Any]]  # rule, check function, params
 
@@ -183,7 +188,7 @@ def run_rules(ctx: Context, rules: tuple[Rule, ...], base: str = "") -> Iterator
 
 def run(ctx: Context, base: str = "", *, use_index: bool | None = None) -> list[Finding]:
     """Run the checks that can fire on this request; findings in catalogue order."""
-    findings: list[Finding] = []
+    findings: list[Finding] = body_problems(ctx, base) if BODY_PROBLEMS in ctx.extra else []
     for rule, fn, params in steps_for(ctx, use_index):
         try:
             hits = list(fn(ctx, params))
@@ -211,7 +216,19 @@ def render_message(template: str, args: Mapping[str, Any]) -> str:
     try:
         return template.format_map(_Args(args))
     except Exception:
-        return render(template, args)
+        return render(template, {k: short_number(v) if type(v) is int else v for k, v in args.items()})
+
+
+def short_number(value: int) -> Any:
+    """``value`` itself, or ``10^5000``-style text for an integer too long to print
+    (``sys.get_int_max_str_digits()``): a message never shows its placeholders instead."""
+    try:
+        str(value)
+    except ValueError:
+        exponent = int(math.log10(abs(value)))
+        return f"{'-' if value < 0 else ''}10^{exponent}" if abs(value) == 10**exponent else \
+            f"{'-' if value < 0 else ''}about 10^{exponent}"
+    return value
 
 
 def _clean(text: str) -> str:
@@ -235,14 +252,37 @@ def to_finding(rule: Rule, hit: Hit, base: str = "") -> Finding:
 
 
 def internal_finding(rule: Rule, exc: BaseException, base: str = "") -> Finding:
+    """A check that raised: an error, so a failing check (a security rule with broken
+    parameters, a bug) can never pass silently."""
     return Finding(
         code=INTERNAL_CODE,
         name="internal-check-error",
-        severity="warning",
-        message=f"check {rule.code} ({rule.name}) failed on this request: {type(exc).__name__}; "
-        "please report it. Other checks ran normally.",
+        severity="error",
+        message=f"check {rule.code} ({rule.name}) failed on this request: {type(exc).__name__}, so it "
+        "was not applied; please report it. Other checks ran normally.",
         path=base,
     )
+
+
+def body_problems(ctx: Context, base: str = "") -> list[Finding]:
+    """``IN004`` findings for what the door (:func:`engine.scan.guard`) had to cut from the body.
+
+    The catalogue's entry gives the message and severity once it has one of that name;
+    until then (and if the code were ever taken by another rule) these defaults apply."""
+    rule = ctx.catalogue.rule_by_code.get(UNSENDABLE_CODE)
+    if rule is not None and rule.name != _UNSENDABLE_NAME:
+        rule = None
+    template = rule.message if rule is not None else _UNSENDABLE_MESSAGE
+    return [
+        Finding(
+            code=UNSENDABLE_CODE,
+            name=rule.name if rule is not None else _UNSENDABLE_NAME,
+            severity=rule.severity if rule is not None else "error",  # type: ignore[arg-type]
+            message=_clean(render_message(template, {"problem": problem})),
+            path=base + path,
+        )
+        for path, problem in ctx.extra[BODY_PROBLEMS]
+    ]
 
 
 def params_of(rule: Rule) -> Mapping[str, Any]:

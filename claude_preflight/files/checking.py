@@ -6,16 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from claude_preflight.api import run_request
 from claude_preflight.catalogue import Catalogue
 from claude_preflight.checks.base import render, show
 from claude_preflight.config import Config
 from claude_preflight.dates import now_utc, parse_moment
-from claude_preflight.files.documents import JSONL_SUFFIXES, YAML_SUFFIXES, Document, FileProblem, discover, read_file, read_text
+from claude_preflight.files.documents import JSONL_SUFFIXES, YAML_SUFFIXES, Document, FileProblem, read_data, read_file, read_text
 from claude_preflight.files.suppress import InlineSuppressions
 from claude_preflight.report import Finding
+
+if TYPE_CHECKING:
+    from claude_preflight.files.discovery import Candidate, Discovery, FileKind
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,28 @@ def check_document(doc: Document, options: Options) -> list[Finding] | FileProbl
     if report.findings:
         doc.locate_only(f.path for f in report.findings)
     for finding in report.findings:
+        header = _header_of(doc, finding)
+        if header is not None:
+            line, column = doc.root_position(header)
+            located.append(replace(finding, path=header, file=doc.file, line=line, column=column))
+            continue
         line, column = doc.position(finding.path)
         located.append(replace(finding, path=doc.base + finding.path, file=doc.file, line=line, column=column))
     return located
+
+
+def _header_of(doc: Document, finding: Finding) -> str | None:
+    """The envelope pointer of the header a whole-request finding is about (``/headers/anthropic-beta``),
+    when the fixture's envelope has that header and the message names it; else None."""
+    if finding.path or finding.edits or doc.base != "/body" or not isinstance(doc.headers, dict):
+        return None
+    from claude_preflight.files import pointer
+
+    message = finding.message.lower()
+    for name in doc.headers:
+        if isinstance(name, str) and len(name) > 3 and name.lower() in message:
+            return pointer.join("/headers", name)
+    return None
 
 
 def input_findings(doc: Document, catalogue: Catalogue) -> list[Finding]:
@@ -86,20 +108,46 @@ class Checker:
         self.used_overrides: set[int] = set()
         self.checked: list[str] = []
 
+    def check_candidate(self, candidate: Candidate) -> FileResult:
+        """Check one discovered file according to its kind (``files.discovery.KINDS``)."""
+        path = Path(candidate.name)
+        if candidate.kind == "source":  # SDK call sites in Python/TypeScript (claude_preflight.source)
+            from claude_preflight.source import check_source_file
+
+            return check_source_file(self, path)
+        return self.check_file(path)
+
     def check_file(self, path: Path) -> FileResult:
         if path.suffix.lower() in JSONL_SUFFIXES:
             from claude_preflight.files.batch import check_jsonl
 
             self.checked.append(str(path))
-            return check_jsonl(path, self.options, self.jobs, used=self.used_overrides)
-        return self.check_whole_file(path)
+            result = check_jsonl(path, self.options, self.jobs, used=self.used_overrides)
+        else:
+            result = self.check_whole_file(path)
+        result.findings.sort(key=_position)
+        return result
 
     def check_whole_file(self, path: Path) -> FileResult:
         """Read the whole file, then check its documents (JSONL files are usually streamed)."""
-        result = FileResult(str(path))
         self.checked.append(str(path))
+        return self._check_items(str(path), read_file(path), path.suffix.lower(), None)
+
+    def check_data(self, name: str, data: bytes, suffix: str = ".json") -> FileResult:
+        """Check a file's content that is not on disk (standard input); ``name`` places it."""
+        self.checked.append(name)
+        text = None
+        if suffix.lower() in YAML_SUFFIXES:
+            text = data.decode("utf-8", errors="replace")
+        result = self._check_items(name, read_data(name, data, suffix), suffix.lower(), text)
+        result.findings.sort(key=_position)
+        return result
+
+    def _check_items(self, name: str, items: Iterable[Document | FileProblem], suffix: str, text: str | None) -> FileResult:
+        path = Path(name)
+        result = FileResult(name)
         batch_entries: list[Document] = []
-        for item in read_file(path):
+        for item in items:
             if isinstance(item, FileProblem):
                 result.problems.append(item)
                 continue
@@ -114,9 +162,9 @@ class Checker:
         if batch_entries:
             result.findings.extend(self._custom_ids(batch_entries))
             result.findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.code))
-        result.findings = self.options.config.apply(result.findings, str(path), self.used_overrides)
-        if path.suffix.lower() in YAML_SUFFIXES:
-            result.findings = self._inline(path, result.findings)
+        result.findings = self.options.config.apply(result.findings, name, self.used_overrides)
+        if suffix in YAML_SUFFIXES:
+            result.findings = self._inline(path, result.findings, text)
         return result
 
     def _custom_ids(self, entries: list[Document]) -> list[Finding]:
@@ -140,8 +188,9 @@ class Checker:
                 found.append(_at_root(doc, to_finding(duplicate, hit)))
         return found
 
-    def _inline(self, path: Path, findings: list[Finding]) -> list[Finding]:
-        text, _ = read_text(path)
+    def _inline(self, path: Path, findings: list[Finding], text: str | None = None) -> list[Finding]:
+        if text is None:
+            text, _ = read_text(path)
         inline = InlineSuppressions.parse(text or "")
         kept = inline.filter(findings)
         for directive in inline.unused():
@@ -165,9 +214,26 @@ class Checker:
             relevant = any(any(_matches(config, f, p) for p in override.files) for f in self.checked)
             if relevant:
                 args = {"index": override.index, "files": ", ".join(override.files), "pointer": override.pointer or "/"}
-                where = str(config.path) if config.path else config.source
-                found.extend(self.meta("CF001", args, file=where, line=1, column=1))
+                file, line, column = config_position(config, "overrides", override.pointer)
+                found.extend(self.meta("CF001", args, file=file, line=line, column=column))
         return config.apply(found)
+
+
+def config_position(config: Config, key: str, value: str | None = None) -> tuple[str | None, int, int]:
+    """The configuration file (as displayed) and the line/column of an entry of it."""
+    from claude_preflight.files.discovery import display
+
+    if config.path is None:
+        return config.source, 1, 1
+    where = config.where(key, value)
+    parts = where.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return display(config.path), int(parts[1]), int(parts[2])
+    return display(config.path), 1, 1
+
+
+def _position(finding: Finding) -> tuple[int, int, str]:
+    return (finding.line or 0, finding.column or 0, finding.code)
 
 
 def _at_root(doc: Document, finding: Finding) -> Finding:
@@ -183,18 +249,59 @@ def _matches(config: Config, file: str, pattern: str) -> bool:
     return rel is not None and _glob(rel, pattern)
 
 
-def check_paths(paths: Iterable[str], options: Options, jobs: int | None = None) -> Iterator[FileResult]:
-    """Check every request file under ``paths``; ``jobs`` worker processes for large JSONL files."""
+def discover_for(paths: Iterable[str], config: Config, *, force_exclude: bool = False,
+                 exclude: Sequence[str] | None = None, extend_exclude: Sequence[str] = (),
+                 kinds: Sequence[FileKind] | None = None) -> Discovery:
+    """Discover the files under ``paths`` with the configuration's exclusions and ``paths`` globs
+    (``exclude``/``extend_exclude`` from the command line replace/extend the configured ones)."""
+    from claude_preflight.files.discovery import DEFAULT_EXCLUDE, KINDS, discover
+    from claude_preflight.source import source_kind
+
+    root = config.root or Path.cwd()
+    base = exclude if exclude is not None else (config.exclude if config.exclude is not None else DEFAULT_EXCLUDE)
+    return discover(
+        paths,
+        root=root,
+        exclude=base,
+        extend_exclude=(*config.extend_exclude, *extend_exclude),
+        respect_gitignore=config.respect_gitignore,
+        forced=configured_paths(config),
+        force_exclude=force_exclude,
+        kinds=kinds if kinds is not None else (*KINDS, source_kind()),  # fixtures, and SDK calls in source
+    )
+
+
+def configured_paths(config: Config) -> Callable[[Path], bool]:
+    """Whether a file matches the configuration's ``paths`` globs (relative to its folder)."""
+    if not config.paths:
+        return lambda path: False
+
+    def forced(path: Path) -> bool:
+        from claude_preflight.config import _glob
+
+        rel = config.relative(str(path))
+        return rel is not None and any(_glob(rel, pattern) for pattern in config.paths)
+
+    return forced
+
+
+def check_discovered(found: Discovery, options: Options, jobs: int | None = None) -> Iterator[FileResult]:
+    """Check discovered files in order (sorted by path), then report unused overrides."""
     checker = Checker(options, jobs)
-    for item in discover(list(paths)):
-        if isinstance(item, FileProblem):
-            yield FileResult(item.file, problems=[item])
-        else:
-            yield checker.check_file(item)
+    problems = sorted(found.problems, key=lambda p: p.file)
+    for problem in problems:
+        yield FileResult(problem.file, problems=[problem])
+    for candidate in found.candidates:
+        yield checker.check_candidate(candidate)
     leftovers = checker.unused_overrides()
     if leftovers:
-        config = options.config
-        yield FileResult(str(config.path) if config.path else (config.source or "configuration"), findings=leftovers)
+        yield FileResult(leftovers[0].file or "configuration", findings=leftovers)
+
+
+def check_paths(paths: Iterable[str], options: Options, jobs: int | None = None) -> Iterator[FileResult]:
+    """Check every request file under ``paths`` (discovered as ``check`` does);
+    ``jobs`` worker processes for large JSONL files."""
+    yield from check_discovered(discover_for(list(paths), options.config), options, jobs)
 
 
 def check_file(path: Path, options: Options) -> FileResult:

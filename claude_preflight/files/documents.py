@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from claude_preflight.files import json_positions, pointer
+from claude_preflight.redact import PREFIX, redact
 
 if TYPE_CHECKING:
     from claude_preflight.files import yaml_source
@@ -61,6 +62,13 @@ class FileProblem:
     line: int
     column: int
     message: str
+
+    def __post_init__(self) -> None:
+        # Problems quote what they could not read (a date, a version, a tag): never a key.
+        for name in ("file", "message"):
+            value = getattr(self, name)
+            if type(value) is str and PREFIX in value:
+                object.__setattr__(self, name, redact(value))
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,15 @@ class Document:
         finally:
             self.base = base
 
+    def _unredacted(self, ptr: str) -> str:
+        """The pointer written in the file whose redacted form is ``ptr`` (findings carry
+        paths redacted: an object key may be a credential), else ``ptr``."""
+        assert self._positions is not None
+        for written in self._positions:
+            if PREFIX in written and redact(written) == ptr:
+                return written
+        return ptr
+
     def position(self, ptr: str, *, key: bool = False) -> tuple[int, int]:
         """1-based line/column of the value at ``ptr`` (relative to the body)."""
         if self._positions is None:
@@ -129,6 +146,8 @@ class Document:
             return self.position(ptr, key=key)
         if key and full + "#key" in self._positions:
             return self._positions[full + "#key"]
+        if PREFIX in full and full not in self._positions:
+            full = self._unredacted(full)
         probe = full
         while probe:
             if probe in self._positions:
@@ -183,8 +202,10 @@ def read_bytes(path: Path) -> tuple[bytes | None, FileProblem | None]:
             with os.fdopen(fd, "rb", buffering=0, closefd=False) as stream:
                 data = stream.readall()  # type: ignore[attr-defined]
         elif stat.S_ISFIFO(mode):
-            os.set_blocking(fd, True)  # a pipe with no writer now reads as empty; one with a writer is waited for
-            data = _read_capped(fd)
+            found = _read_pipe(fd, pipe_wait())
+            if isinstance(found, str):
+                return problem(found)
+            data = found
         else:
             return problem(f"cannot read file: it is {_kind(mode)}; only regular files and pipes are read")
     except OSError as exc:
@@ -198,15 +219,51 @@ def read_bytes(path: Path) -> tuple[bytes | None, FileProblem | None]:
     return data, None
 
 
-def _read_capped(fd: int) -> bytes:
+PIPE_WAIT_SECONDS = 5.0
+"""How long a named pipe may stay silent (no writer yet, or a writer that sends nothing)
+before it is reported; ``CLAUDE_PREFLIGHT_PIPE_WAIT`` (seconds) overrides it."""
+
+
+def pipe_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("CLAUDE_PREFLIGHT_PIPE_WAIT", PIPE_WAIT_SECONDS)))
+    except ValueError:
+        return PIPE_WAIT_SECONDS
+
+
+def _read_pipe(fd: int, wait: float) -> bytes | str:
+    """A named pipe's bytes, read without blocking: the whole stream once a writer sent
+    something and closed, else a problem once it has been silent for ``wait`` seconds (a
+    writer that opens late is waited for; one that never sends does not hang the run)."""
+    import select
+    import time
+
     chunks: list[bytes] = []
     total = 0
-    while total <= MAX_FILE_BYTES:
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
+    deadline = time.monotonic() + wait
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            if chunks:
+                return f"the pipe stopped sending for {wait:g} s before its end (read {total:,} bytes)"
+            return f"the pipe sent nothing within {wait:g} s (no writer, or a writer that sends nothing)"
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            continue
+        if chunk:
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                break
+            deadline = time.monotonic() + wait  # silence is measured from the last bytes
+        elif chunks:
+            break  # the writer closed after sending: the end of the stream
+        else:
+            time.sleep(min(0.05, max(left, 0)))  # no writer yet (or it closed unheard): keep waiting
     return b"".join(chunks)
 
 
@@ -423,22 +480,28 @@ def _jsonl(name: str, text: str) -> Iterator[Document | FileProblem]:
     empty = True
     for number, line in jsonl_lines(text):
         empty = False
-        try:
-            data = reader.loads(line)
-        except (ValueError, RecursionError, MemoryError) as exc:
-            yield _json_error(name, line, exc, number - 1)
-            continue
-        notes, known = _json_notes(reader, line, data, number - 1)
-        if known is not None:
-            locate: Callable[[], dict[str, tuple[int, int]]] = lambda known=known: known  # noqa: E731
-        else:
-            locate = lambda line=line, number=number: json_positions.layout(line, number - 1).positions  # noqa: E731
-        for doc in _documents(name, data, locate, notes, _seeker(line, number - 1) if known is None else None):
-            if isinstance(doc, Document):
-                doc.record = number
-            yield doc
+        yield from jsonl_record(name, line, number, reader)
     if empty:
         yield FileProblem(name, 1, 1, "empty file: no requests")
+
+
+def jsonl_record(name: str, line: str, number: int, reader: _JsonReader | None = None) -> Iterator[Document | FileProblem]:
+    """The documents of one JSONL record (line ``number``, 1-based), positioned in the file."""
+    reader = reader or _JsonReader()
+    try:
+        data = reader.loads(line)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        yield _json_error(name, line, exc, number - 1)
+        return
+    notes, known = _json_notes(reader, line, data, number - 1)
+
+    def locate() -> dict[str, tuple[int, int]]:
+        return known if known is not None else json_positions.layout(line, number - 1).positions
+
+    for doc in _documents(name, data, locate, notes, _seeker(line, number - 1) if known is None else None):
+        if isinstance(doc, Document):
+            doc.record = number
+        yield doc
 
 
 # ----------------------------------------------------------------------------- YAML
@@ -503,10 +566,31 @@ def _documents(
             _seek=seek,
         )
     elif isinstance(data, dict) and "params" in data and set(data) <= BATCH_ENTRY_KEYS:
-        yield Document(file=name, body=data["params"], base="/params", in_batch=True, custom_id=data.get("custom_id"),
+        custom_id = data.get("custom_id")
+        if type(custom_id) is str and PREFIX in custom_id:
+            notes = notes + _key_notes("/custom_id", custom_id, locate)
+        yield Document(file=name, body=data["params"], base="/params", in_batch=True, custom_id=custom_id,
                        notes=notes, _locate=locate, _seek=seek)
     else:
         yield Document(file=name, body=data, notes=notes, _locate=locate, _seek=seek)
+
+
+SECRET_IN_BODY = "SC001"
+
+
+def _key_notes(ptr: str, text: str, locate: Callable[[], dict[str, tuple[int, int]]]) -> list[InputNote]:
+    """An SC001 note for a credential in a text the request carries outside its body."""
+    from claude_preflight.redact import KEY_PATTERN, describe, redacted
+
+    found = KEY_PATTERN.search(text)
+    if found is None:
+        return []
+    try:
+        line, column = locate().get(ptr, (1, 1))
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        line, column = 1, 1
+    args = {"kind": describe(found.group("kind")), "key": redacted(found.group("kind"), found.group("secret"))}
+    return [InputNote(SECRET_IN_BODY, ptr, args, line, column)]
 
 
 def _envelope_problem(name: str, data: dict[str, Any], locate: Callable[[], dict[str, tuple[int, int]]]) -> FileProblem | None:

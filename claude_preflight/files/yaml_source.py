@@ -150,8 +150,9 @@ class _Constructing:
     def construct_yaml_int(self, node: Node) -> Any:
         try:
             return super().construct_yaml_int(node)  # type: ignore[misc]
-        except ValueError as exc:  # e.g. more digits than int() accepts
-            raise _Refused(None, None, f"integer cannot be read: {exc}", node.start_mark) from None
+        except ValueError:  # more digits than int() accepts (sys.get_int_max_str_digits())
+            digits = sum(c.isdigit() for c in str(node.value))
+            raise _Refused(None, None, f"an integer of {digits:,} digits cannot be read", node.start_mark) from None
 
 
 def _key_text(node: Node) -> str:

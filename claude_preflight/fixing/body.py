@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
+from claude_preflight.fixing.deletion import deletes_most
 from claude_preflight.fixing.engine import Located, Step, allowed, run
 from claude_preflight.fixing.patch import PatchError, Record, apply_edits, deep_copy
+from claude_preflight.redact import PREFIX, redact
 from claude_preflight.report import Finding, Report
 
 
@@ -32,6 +34,14 @@ class AppliedFix:
     file: str | None = None
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("message", "path", "description", "file"):
+            value = getattr(self, name)
+            if type(value) is str and PREFIX in value:
+                object.__setattr__(self, name, redact(value))
+        if any(PREFIX in change for change in self.changes):
+            object.__setattr__(self, "changes", tuple(redact(change) for change in self.changes))
 
     def describe(self) -> str:
         """``CODE at /path: change; change (safety)``: one line for logs and summaries."""
@@ -71,6 +81,7 @@ class FixResult:
     applied: list[AppliedFix] = field(default_factory=list)
     remaining: Report = field(default_factory=Report)
     unsafe: bool = False
+    refusal: str | None = None  # why no fix was applied at all (they would delete most of the body)
 
     @property
     def changed(self) -> bool:
@@ -166,6 +177,7 @@ def fix(body: Any, *, unsafe: bool = False, config: Any = None, **validate_kwarg
     """
     from claude_preflight.api import _catalogue, _check_api_version, run_request
     from claude_preflight.dates import now_utc, parse_moment
+    from claude_preflight.engine.scan import guard
 
     allowed_keys = {"endpoint", "headers", "surface", "as_of", "api_version", "catalogue"}
     unknown = sorted(set(validate_kwargs) - allowed_keys)
@@ -203,8 +215,18 @@ def fix(body: Any, *, unsafe: bool = False, config: Any = None, **validate_kwarg
         except (PatchError, RecursionError):
             return None
 
-    start = deep_copy(body)
+    plain, _, problems = guard(body, PREFIX)
+    if problems:  # a cycle or an unreadable container: nothing is safe to change, say why
+        try:
+            kept = deep_copy(body)
+        except Exception:  # a container that cannot be read: its normalised copy
+            kept = plain
+        return FixResult(body=kept, applied=[], remaining=check(kept), unsafe=unsafe)
+    start = plain if plain is not body else deep_copy(body)  # a normalised body is already a copy
     outcome = run(start, evaluate, apply, unsafe=unsafe)
     applied = [applied_fix(step, catalogue.rule_by_code) for step in outcome.steps]
     final = outcome.state if applied else start
+    refused = deletes_most(start, final) if applied else None
+    if refused is not None:  # whatever the flag: a fix never empties a document
+        return FixResult(body=start, applied=[], remaining=check(start), unsafe=unsafe, refusal=refused)
     return FixResult(body=final, applied=applied, remaining=check(final), unsafe=unsafe)

@@ -44,7 +44,6 @@ class Located:
 class Step(Generic[State]):
     item: Located
     records: list[Record]
-    before: State
 
 
 @dataclass
@@ -73,7 +72,7 @@ def _mapped(keys: set[Key], records_by_doc: dict[int, list[Record]]) -> set[Key]
     for doc, code, path in keys:
         current: str | None = path
         for record in records_by_doc.get(doc, ()):
-            current = map_path(current, record)
+            current = map_path(current, record)  # type: ignore[arg-type]  # None ends the loop
             if current is None:
                 break
         if current is not None:
@@ -100,6 +99,7 @@ def run(
     checkpoint: tuple[State, int, list[Located]] = (state, 0, findings)
     blocked: set[Key] = set()  # refused from the checkpoint state
     detour_blocked: set[Key] = set()  # refused on the way from it (forgotten on rollback)
+    batch_failed = False
 
     def block(key: Key) -> None:
         (detour_blocked if len(steps) > checkpoint[1] else blocked).add(key)
@@ -154,7 +154,7 @@ def run(
             grouped.setdefault(item.doc, []).extend(records)
         if keys - _mapped(original, grouped):
             return False
-        steps.extend(Step(item, records, state) for item, records in members)
+        steps.extend(Step(item, records) for item, records in members)
         state, findings = current, after
         return True
 
@@ -192,7 +192,7 @@ def run(
         if still & {item.key for item in new_findings}:
             block(candidate.key)
             continue
-        steps.append(Step(candidate, records, state))
+        steps.append(Step(candidate, records))
         state, findings = new_state, new_findings
         batch_failed = False
     # Out of steps or out of candidates: never end away from a clean state.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from claude_preflight.files import pointer
@@ -30,21 +30,31 @@ _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
 
 
-@dataclass
+_NONE: Any = ()  # the members of an array, the items of an object or a scalar: shared, never appended to
+
+
 class Node:
-    kind: str  # "object", "array" or "scalar"
-    start: int
-    end: int = -1
-    members: list[Member] = field(default_factory=list)
-    items: list[Node] = field(default_factory=list)
+    """The span of one JSON value. Slotted, and lists only where a container needs one:
+    a document has one node per value, so this is most of a JSON fix's memory."""
+
+    __slots__ = ("kind", "start", "end", "members", "items")
+
+    def __init__(self, kind: str, start: int, end: int = -1) -> None:
+        self.kind = kind  # "object", "array" or "scalar"
+        self.start = start
+        self.end = end
+        self.members: list[Member] = [] if kind == "object" else _NONE
+        self.items: list[Node] = [] if kind == "array" else _NONE
 
 
-@dataclass
 class Member:
-    key: str
-    key_start: int
-    key_end: int
-    value: Node
+    __slots__ = ("key", "key_start", "key_end", "value")
+
+    def __init__(self, key: str, key_start: int, key_end: int, value: Node) -> None:
+        self.key = key
+        self.key_start = key_start
+        self.key_end = key_end
+        self.value = value
 
 
 class JsonTextError(ValueError):
@@ -139,6 +149,86 @@ def scan(text: str) -> Node:
             raise JsonTextError(f"unexpected character at offset {pos}")
 
 
+_SKIP = re.compile(_STRING.pattern + r"|[\[\]{}]")
+
+
+def _skip(text: str, pos: int) -> int:
+    """End of the (valid) JSON value starting at ``pos``, without building anything."""
+    ch = text[pos] if pos < len(text) else ""
+    if ch == '"' or (ch and ch not in "{["):
+        match = (_STRING if ch == '"' else _SCALAR).match(text, pos)
+        if match is None:
+            raise JsonTextError(f"unexpected character at offset {pos}")
+        return match.end()
+    depth = 0
+    for match in _SKIP.finditer(text, pos):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "{[":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    raise JsonTextError("unexpected end of JSON")
+
+
+def scan_path(text: str, path: str) -> Node:
+    """Like :func:`scan`, but only the containers along ``path`` get their children; every
+    other value is a span (no members or items). Enough for an edit at or under ``path``, in
+    memory proportional to the path, not to the document. The text must be valid JSON."""
+    tokens = pointer.split(path)
+    n = len(text)
+
+    def build(pos: int, depth: int) -> Node:
+        ch = text[pos] if pos < n else ""
+        if ch not in ("{", "["):
+            return Node("scalar", pos, _skip(text, pos))
+        node = Node("object" if ch == "{" else "array", pos)
+        if depth >= len(tokens):  # the last container of the path: its children's spans
+            want: str | None = None
+        else:
+            want = tokens[depth]
+        closer = "}" if ch == "{" else "]"
+        at = _ws(text, pos + 1)
+        if at < n and text[at] == closer:
+            node.end = at + 1
+            return node
+        index = 0
+        while True:
+            if node.kind == "object":
+                match = _STRING.match(text, at)
+                if match is None:
+                    raise JsonTextError(f"expected a key at offset {at}")
+                key = str(json.loads(match.group()))
+                at = _ws(text, match.end())
+                if at >= n or text[at] != ":":
+                    raise JsonTextError(f"expected ':' at offset {at}")
+                at = _ws(text, at + 1)
+                child = build(at, depth + 1) if want is not None and key == want else _span(at)
+                node.members.append(Member(key, match.start(), match.end(), child))
+            else:
+                child = build(at, depth + 1) if want is not None and str(index) == want else _span(at)
+                node.items.append(child)
+            at = _ws(text, child.end)
+            if at < n and text[at] == ",":
+                at = _ws(text, at + 1)
+                index += 1
+                continue
+            if at < n and text[at] == closer:
+                node.end = at + 1
+                return node
+            raise JsonTextError(f"unexpected character at offset {at}")
+
+    def _span(pos: int) -> Node:
+        ch = text[pos] if pos < n else ""
+        kind = "object" if ch == "{" else "array" if ch == "[" else "scalar"
+        return Node(kind, pos, _skip(text, pos))
+
+    return build(_ws(text, 0), 0)
+
+
 def _member_positions(node: Node, key: str) -> list[int]:
     return [i for i, m in enumerate(node.members) if m.key == key]
 
@@ -172,7 +262,8 @@ class Style:
 
 def detect_style(text: str) -> Style:
     newline = "\r\n" if "\r\n" in text else "\n"
-    indents = [m.group(1) for m in re.finditer(r"\n([ \t]+)\S", text)]
+    # The distinct indents only (a large pretty-printed file has one per line).
+    indents = {m.group(1) for m in re.finditer(r"\n([ \t]+)\S", text)}
     unit = "  "
     if indents:
         if all(i.startswith("\t") for i in indents):
@@ -183,7 +274,7 @@ def detect_style(text: str) -> Style:
                 smallest = widths[0]
                 steps = {b - a for a, b in zip(widths, widths[1:])}
                 unit = " " * min([smallest, *steps])
-    ascii_only = not any(ord(c) > 127 for c in text) and "\\u" in text
+    ascii_only = text.isascii() and "\\u" in text
     return Style(newline, unit, ascii_only)
 
 
@@ -308,7 +399,7 @@ def _insert(text: str, root: Node, parent: Node, index: int | None, key: str | N
 
 
 def apply_edit(text: str, op: str, path: str, value: Any, style: Style) -> str:
-    root = scan(text)
+    root = scan_path(text, path)
     tokens = pointer.split(path)
     if not tokens:
         raise PatchError("the whole document cannot be edited")
@@ -326,9 +417,12 @@ def apply_edit(text: str, op: str, path: str, value: Any, style: Style) -> str:
             found = _member_positions(parent, last)
             if not found:
                 raise PatchError(f"no member {last!r}")
+            if len(found) == 1:
+                return _remove(text, parent, found[0])
             # remove every occurrence (json.loads would fall back to an earlier duplicate)
+            del root, parent  # one tree of spans at a time: it is several times the text
             for _ in range(len(found)):
-                current = locate(scan(text), pointer.parent(path))
+                current = locate(scan_path(text, path), pointer.parent(path))
                 assert current is not None
                 positions = _member_positions(current, last)
                 text = _remove(text, current, positions[-1])
@@ -350,7 +444,7 @@ def apply_edit(text: str, op: str, path: str, value: Any, style: Style) -> str:
 
 
 def rename_key(text: str, parent_path: str, old: str, new: str, style: Style) -> str:
-    root = scan(text)
+    root = scan_path(text, parent_path)
     parent = locate(root, parent_path)
     if parent is None or parent.kind != "object":
         raise PatchError("rename outside an object")

@@ -107,9 +107,25 @@ def relative_path(file: str, root: Path) -> tuple[str, bool]:
         return absolute.as_posix(), False
 
 
+# Characters that must never reach a terminal or a CI log raw: C0 controls but tab (newlines split a
+# finding into lines a CI runner may read as commands; ESC starts terminal sequences), DEL,
+# C1 controls, the Unicode line and paragraph separators, and the bidirectional overrides
+# and isolates that reorder what is shown ("Trojan Source", CVE-2021-42574).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def printable(text: str) -> str:
-    """``text`` with lone surrogates (possible in JSON keys and strings) shown as ``\\udXXX`` escapes,
-    so writing it to a UTF-8 stream cannot fail."""
+    """``text`` safe to print on one line: control and bidirectional characters shown as
+    ``\\xNN``/``\\uNNNN`` escapes, lone surrogates (possible in JSON keys and strings) as
+    ``\\udXXX``, so a file name, key or value can neither split a line, drive the terminal,
+    nor fail a UTF-8 stream. Every human format writes through it."""
+    if _CONTROL.search(text) is not None:
+        text = _CONTROL.sub(_escape, text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -22,8 +22,11 @@ LIMIT_PER_KIND = 10  # annotations GitHub shows per step for each of error, warn
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (after ``::``): ``%``, CR and LF."""
-    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message (after ``::``) as the workflow-command rules require
+    (``%``, CR and LF percent-encoded, so a newline in a key or file name can never start
+    a command line of its own); other control characters (ESC, BEL, ...) are escaped
+    by :func:`printable`."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
