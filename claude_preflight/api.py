@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -29,6 +30,7 @@ def validate(
     api_version: str | None = None,
     catalogue: Catalogue | Iterable[str | Path] | None = None,
     headers_complete: bool = False,
+    config: Any = None,
 ) -> Report:
     """Check one request and return a :class:`Report`; never raises on request data.
 
@@ -43,14 +45,30 @@ def validate(
     be added, as in a proxy or SDK middleware), so headers the SDK would otherwise supply
     itself (``anthropic-version``, surface headers) are required.
 
+    ``config`` (a :class:`~claude_preflight.config.Config`, a mapping shaped like the
+    ``[tool.claude-preflight]`` table, or ``True`` to read ``pyproject.toml``) selects, ignores
+    and re-grades findings as the command line does, and supplies the default surface and API
+    version; a selector that names no rule raises :class:`~claude_preflight.config.ConfigError`.
+
     Invalid arguments of this function itself (``as_of``, ``api_version``,
-    ``catalogue``) raise ``TypeError``/``ValueError``.
+    ``catalogue``, ``config``) raise ``TypeError``/``ValueError``.
     """
     cat = _catalogue(catalogue)
     moment = now_utc() if as_of is None else parse_moment(as_of)
     _check_api_version(cat, api_version)
-    return run_request(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=moment, api_version=api_version,
-                       headers_complete=bool(headers_complete))
+    settings = None
+    if config is not None and config is not False:
+        from claude_preflight.config import coerce_config
+
+        settings = coerce_config(config, source="validate(config=...)").check_selectors(cat)
+    report = run_request(cat, body, endpoint=endpoint, headers=headers,
+                         surface=surface if surface is not None or settings is None else settings.surface,
+                         as_of=moment, api_version=api_version,
+                         default_api_version=settings.api_version if settings is not None else None,
+                         headers_complete=bool(headers_complete))
+    if settings is None:
+        return report
+    return replace(report, findings=tuple(settings.apply(report.findings)))
 
 
 def _check_api_version(cat: Catalogue, api_version: Any) -> None:
@@ -99,6 +117,7 @@ def run_request(
         api_version=ctx.api_version,
         as_of=as_of.isoformat(),
         endpoint=ctx.endpoint.path if ctx.endpoint else None,
+        catalogue_verified=cat.settings.get("catalogue_verified"),
     )
 
 

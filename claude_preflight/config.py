@@ -56,6 +56,7 @@ class Config:
     exclude: tuple[str, ...] | None = None  # None: the default exclusions
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    stale_after_days: int | None = None  # None: the catalogue's own setting (rule CF003)
     root: Path | None = None
     source: str | None = None
     path: Path | None = None
@@ -304,7 +305,7 @@ def coerce_config(value: Any, *, source: str = "config argument") -> Config:
 
 KEYS = (
     "select", "ignore", "severity", "per-file-ignores", "overrides", "fail-on", "surface", "api-version",
-    "catalogue", "paths", "exclude", "extend-exclude", "respect-gitignore",
+    "catalogue", "paths", "exclude", "extend-exclude", "respect-gitignore", "stale-after-days",
 )
 
 
@@ -373,6 +374,9 @@ def config_from_mapping(
     gitignore = data.get("respect-gitignore", True)
     if not isinstance(gitignore, bool):
         raise ConfigError(f"{at('respect-gitignore')}: respect-gitignore must be true or false")
+    stale = data.get("stale-after-days")
+    if stale is not None and (isinstance(stale, bool) or not isinstance(stale, int) or stale < 1):
+        raise ConfigError(f"{at('stale-after-days')}: stale-after-days must be a whole number of days, 1 or more")
     return Config(
         select=strings("select", data.get("select", [])),
         ignore=strings("ignore", data.get("ignore", [])),
@@ -387,6 +391,7 @@ def config_from_mapping(
         exclude=exclude,
         extend_exclude=strings("extend-exclude", data.get("extend-exclude", [])),
         respect_gitignore=gitignore,
+        stale_after_days=stale,
         root=root,
         source=source,
         path=path,

@@ -152,9 +152,30 @@ def infer_surface(url: str) -> str | None:
     from claude_preflight.catalogue import load_catalogue
 
     try:
-        return load_catalogue().surface_of_url(url)
+        catalogue = load_catalogue()
+        found = catalogue.surface_of_url(url)
+        if found is None and url.startswith("/") and not url.startswith("/v1/"):
+            found = catalogue.surface_of_url("/v1" + url)  # an SDK path relative to a /v1 base URL
+        return found
     except Exception:  # a catalogue that does not load is reported when the request is checked
         return None
+
+
+_STALENESS_SAID: set[int] = set()
+
+
+def _say_if_stale(catalogue: Any, moment: datetime, config: Any) -> None:
+    """Once per process and catalogue: log (info) CF003 when the catalogue is old for the date."""
+    if id(catalogue) in _STALENESS_SAID:
+        return
+    _STALENESS_SAID.add(id(catalogue))
+    from claude_preflight.catalogue.staleness import stale_args
+    from claude_preflight.checks.base import render
+
+    args = stale_args(catalogue, moment, getattr(config, "stale_after_days", None))
+    rule = catalogue.rule_by_code.get("CF003")
+    if args is not None and rule is not None:
+        logger.info("claude-preflight: CF003 %s", render(rule.message, args))
 
 
 def _find_client(call_next: Any, base: type | None) -> Any:
@@ -461,6 +482,7 @@ class PreflightMiddleware:
         )
         findings = [_sdk_route(f) for f in report.findings]
         report = replace(report, findings=tuple(self.config.apply(findings)))
+        _say_if_stale(self.catalogue, self.as_of or now_utc(), self.config)
         return report, view
 
     def _guard(self, request: Any, client: Any, options: Any) -> Any:

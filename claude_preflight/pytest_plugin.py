@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
+from claude_preflight.dates import now_utc
+
 from claude_preflight.report import SEVERITY_RANK
 from claude_preflight.testing import assert_preflight, check_with, format_failure, render_finding
 
@@ -197,14 +199,16 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PreflightF
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Configured overrides that suppressed nothing in the checked files (rule CF001)."""
+    """Configured overrides that suppressed nothing in the checked files (rule CF001), and once
+    per session whether the catalogue is old for the date checked (rule CF003)."""
     collection = config.stash.get(_COLLECTION, None)
     if collection is None or collection._checker is None:
         return
-    stale = collection.checker.unused_overrides()
-    if stale:
+    checker = collection.checker
+    notes = checker.unused_overrides() + checker.staleness(checker.options.as_of or now_utc())
+    if notes:
         terminalreporter.section("claude-preflight")
-        for finding in stale:
+        for finding in notes:
             terminalreporter.line(render_finding(finding, finding.file))
 
 

@@ -73,6 +73,7 @@ class Report:
     as_of: str | None = None
     endpoint: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    catalogue_verified: str | None = None  # the date the catalogue's facts were last checked
 
     def __post_init__(self) -> None:
         for name in ("model", "surface", "api_version", "as_of", "endpoint"):
@@ -123,5 +124,6 @@ class Report:
             "api_version": self.api_version,
             "as_of": self.as_of,
             "endpoint": self.endpoint,
+            "catalogue_verified": self.catalogue_verified,
             "findings": [f.to_dict() for f in self.findings],
         }

@@ -105,3 +105,6 @@ def _index_audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
             return fast if fast is not None else plain_run_request(cat, body, **kwargs)
 
         monkeypatch.setattr(api, "run_request", run_request_with_acceptor)
+        from claude_preflight.files import checking  # the file checker imported it by name
+
+        monkeypatch.setattr(checking, "run_request", run_request_with_acceptor)

@@ -87,7 +87,7 @@ def _same_class(core: str) -> Callable[[str], str]:
     return swap
 
 
-_CORES = ["", "x", 'He said "hi" \\ there\n\x01\t', "déjà vu 北京 🚀 " * 40, "sk-ant-api03-" + "A" * 20,
+_CORES = ["", "x", 'He said "hi" \\ there\n\x01\t', "déjà vu 北京 🚀 " * 40, "sk-ant-api03-" + "A" * 20, "cut \ud83d",
           "claude-opus-4-8", "\n\nHuman: hi\n\nAssistant:", "word " * 3000]
 
 
@@ -127,7 +127,10 @@ def test_plain_requests_are_accepted_and_reported_like_the_reference() -> None:
                    stop_sequences=["END"])
     body["messages"] = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": [{"type": "text", "text": "Hello."}]},
                         {"role": "user", "content": [{"type": "text", "text": "Tell me more."}]}]
-    assert _agree(body, kwargs)
+    # A new check that can run on this shape keeps the fast path off until it is read and
+    # listed in acceptor.VERIFIED (with the conditions in docs/performance.md).
+    assert not acceptor.unverified(CAT, body, **kwargs), acceptor.unverified(CAT, body, **kwargs)
+    assert _agree(body, kwargs, first_runs=True)
     assert _agree(_map_texts(body, _same_class("another text")), kwargs)
 
 
@@ -140,12 +143,14 @@ def test_plain_requests_are_accepted_and_reported_like_the_reference() -> None:
     lambda b: b.update(max_tokens=10**20),                              # beyond the bounded numbers
     lambda b: b.update(temperature=float("nan")),
     lambda b: b["messages"][0].update(content="key sk-ant-api03-abc"),  # the credential prefix
+    lambda b: b["messages"][0].update(content="cut \ud83d here"),       # a surrogate (IN003)
+    lambda b: b.update(system="pair \ud83d\ude80"),
     lambda b: b["messages"][0].update(name="x"),                        # unknown message key
     lambda b: b["messages"][0].update(content=[{"type": "image", "text": "x"}]),
     lambda b: b["messages"][0].update(role="system"),
     lambda b: b.update(system=[{"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}]),
     lambda b: b.update(stop_sequences="END"),
-], ids=["metadata", "email", "phone", "null-user", "bool", "huge", "nan", "secret", "message-key", "image", "role", "cache", "stop-type"])
+], ids=["metadata", "email", "phone", "null-user", "bool", "huge", "nan", "secret", "lone-surrogate", "pair", "message-key", "image", "role", "cache", "stop-type"])
 def test_refuses_everything_outside_the_shape(change: Callable[[dict[str, Any]], None]) -> None:
     body = minimal()
     change(body)
@@ -305,3 +310,13 @@ def test_long_conversations_are_not_remembered() -> None:
     assert acceptor.accept(CAT, body, **kwargs) is None
     body["messages"] = body["messages"][:5]
     assert _agree(body, kwargs, first_runs=True)
+
+
+def test_checks_aimed_at_a_text_by_their_params_turn_the_plan_off() -> None:
+    """batch_entry_value compares the value its params name: a user rule aimed at a text
+    (whose content the signature does not keep) must disable the plan."""
+    name = "claude_preflight.checks.endpoints.batch_entry_value"
+    assert acceptor._params_sound(CAT, name, {"field": "stream", "values": [True]})
+    assert not acceptor._params_sound(CAT, name, {"field": "system", "values": ["x"]})
+    assert not acceptor._params_sound(CAT, name, {"field": "metadata.user_id"})
+    assert acceptor._params_sound(CAT, "claude_preflight.checks.surfaces.feature_missing", {})

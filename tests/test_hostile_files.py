@@ -155,7 +155,7 @@ CASES = [
     case("long-string.json", json.dumps({**GOOD, "system": "policy " * 700_000}).encode(), 0),
     case("huge-line.jsonl", (json.dumps({"custom_id": "big", "params": {**GOOD, "system": "z" * 4_000_000}}) + "\n"
                              + '{"custom_id": "c", "params": ' + BAD_TEXT + "}\n").encode(), 1, "SP002"),
-    case("surrogate-escape.json", GOOD_TEXT.replace("Summarise", "\\ud800 Summarise").encode(), 0),
+    case("surrogate-escape.json", GOOD_TEXT.replace("Summarise", "\\ud800 Summarise").encode(), 1, "IN003"),
 ]
 
 
@@ -235,12 +235,18 @@ def test_every_hostile_file_in_one_run(tmp_path: Path, capsys: pytest.CaptureFix
     write_cases(tmp_path, CASES)
     specials = [c for c in special_cases(tmp_path) if c.in_tree]
     (tmp_path / "zz-known-bad.json").write_text(BAD_TEXT, encoding="utf-8")
-    code, out, err = run(capsys, str(tmp_path))
+    # Named explicitly, every file is read and every bad one is reported.
+    code, out, err = run(capsys, *sorted(str(p) for p in tmp_path.iterdir()))
     assert code == 2 and "Traceback" not in out + err
     assert f"{tmp_path / 'zz-known-bad.json'}:1:" in out and "SP002" in out
     for item in CASES + specials:
         if 2 in item.exits or 1 in item.exits and 0 not in item.exits:
             assert str(tmp_path / item.name) in out, f"{item.name} not reported"
+    # Found by a directory walk, files that do not look like requests (empty, binary, not an
+    # object) are skipped instead; the walk still survives every file and reports the bad fixture.
+    code, out, err = run(capsys, str(tmp_path))
+    assert code in (1, 2) and "Traceback" not in out + err
+    assert f"{tmp_path / 'zz-known-bad.json'}:1:" in out and "SP002" in out
     assert not (tmp_path / MARKER).exists()
 
 
@@ -248,7 +254,7 @@ def test_every_hostile_file_in_one_run(tmp_path: Path, capsys: pytest.CaptureFix
 def test_every_format_survives_hostile_files(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_cases(tmp_path, [c for c in CASES if c.name in ("nan.json", "latin1.yaml", "duplicate.yaml", "billion-laughs.yaml",
                                                           "multi-document.yaml", "surrogate-escape.json", "empty.jsonl")])
-    code, out, err = run(capsys, "--format", fmt, str(tmp_path))
+    code, out, err = run(capsys, "--format", fmt, *sorted(str(p) for p in tmp_path.iterdir()))
     assert code == 2 and "Traceback" not in out + err, err
     if fmt in ("json", "sarif"):
         json.loads(out)

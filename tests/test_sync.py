@@ -172,7 +172,7 @@ def test_sync_writes_an_overlay_that_teaches_validate_the_new_model(api: FakeApi
 
 
 def test_default_output_is_the_overlay_in_the_cache_folder(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from claude_preflight.sync.paths import default_overlay_path, synced_overlay
+    from claude_preflight.catalogue.overlay import default_overlay_path, synced_overlay
 
     assert synced_overlay() is None
     code, _, err = _run(sync_cli.run_sync, capsys)
@@ -180,14 +180,32 @@ def test_default_output_is_the_overlay_in_the_cache_folder(api: FakeApi, tmp_pat
     path = default_overlay_path()
     assert path is not None and path.parent == tmp_path / "cache" and synced_overlay() == path
     from claude_preflight.dates import now_utc
-    from claude_preflight.sync.paths import overlay_date
+    from claude_preflight.catalogue.overlay import overlay_date
 
     assert overlay_date(path) == now_utc().date().isoformat()
     assert NEW_ID in load_catalogue([path]).models
 
 
+def test_synced_overlay_is_loaded_automatically(api: FakeApi, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a sync, a fresh process (here: a fresh overlay look-up) knows the new model without --catalogue."""
+    import claude_preflight.catalogue as catalogue_module
+
+    monkeypatch.setattr(catalogue_module, "_OVERLAY", [])
+    before = load_catalogue()
+    assert NEW_ID not in before.models
+    code, _, err = _run(sync_cli.run_sync, capsys)
+    assert code == 0, err
+    monkeypatch.setattr(catalogue_module, "_OVERLAY", [])
+    after = load_catalogue()
+    assert NEW_ID in after.models and after is not before
+    assert NEW_ID not in load_catalogue(synced=False).models
+    monkeypatch.setenv("CLAUDE_PREFLIGHT_NO_OVERLAY", "1")
+    monkeypatch.setattr(catalogue_module, "_OVERLAY", [])
+    assert NEW_ID not in load_catalogue().models
+
+
 def test_no_overlay_switch(monkeypatch: pytest.MonkeyPatch) -> None:
-    from claude_preflight.sync.paths import default_overlay_path
+    from claude_preflight.catalogue.overlay import default_overlay_path
 
     monkeypatch.setenv("CLAUDE_PREFLIGHT_NO_OVERLAY", "1")
     assert default_overlay_path() is None
@@ -418,24 +436,9 @@ def test_credentials_repr_is_not_needed_for_messages() -> None:
     assert KEY not in str(caught.value) and "pw" not in str(caught.value)
 
 
-def test_cache_dir_rule_matches_the_catalogue_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from claude_preflight.catalogue.cache import cache_dir
-    from claude_preflight.sync.paths import user_cache_dir
+def test_overlay_lives_in_the_catalogue_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from claude_preflight.catalogue.overlay import OVERLAY_NAME, default_overlay_path
 
-    for env in ({"CLAUDE_PREFLIGHT_CACHE_DIR": str(tmp_path)}, {"XDG_CACHE_HOME": str(tmp_path / "x")}, {"HOME": str(tmp_path / "h")}):
-        for name in ("CLAUDE_PREFLIGHT_CACHE_DIR", "XDG_CACHE_HOME"):
-            monkeypatch.delenv(name, raising=False)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        assert user_cache_dir() == cache_dir()
-
-
-def test_paths_module_imports_nothing_of_the_package() -> None:
-    import ast
-
-    import claude_preflight.sync.paths as paths
-
-    tree = ast.parse(Path(paths.__file__).read_text())
-    names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-    names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    assert not [n for n in names if n.startswith("claude_preflight")]
+    monkeypatch.delenv("CLAUDE_PREFLIGHT_NO_OVERLAY", raising=False)
+    monkeypatch.setenv("CLAUDE_PREFLIGHT_CACHE_DIR", str(tmp_path))
+    assert default_overlay_path() == tmp_path / OVERLAY_NAME

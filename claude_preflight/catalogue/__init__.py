@@ -271,7 +271,7 @@ def _compile(pattern: str) -> re.Pattern[str] | None:
         return None  # reported by _check_references
 
 
-_CACHE: dict[tuple[str, ...], Catalogue] = {}
+_CACHE: dict[tuple[str | None, ...], Catalogue] = {}
 _LOCK = threading.Lock()
 
 
@@ -282,15 +282,30 @@ def _absolute(path: Path) -> str:
         return str(path.absolute())
 
 
-def load_catalogue(extra: Iterable[str | Path] = ()) -> Catalogue:
-    """The compiled catalogue: shipped files plus ``extra`` user files or directories."""
-    key = tuple(_absolute(p) for p in collect_paths(extra))
+def load_catalogue(extra: Iterable[str | Path] = (), *, synced: bool = True) -> Catalogue:
+    """The compiled catalogue: shipped files, the overlay written by ``models sync`` (unless
+    ``synced=False`` or ``CLAUDE_PREFLIGHT_NO_OVERLAY=1``), then ``extra`` user files or
+    directories. The overlay is looked for once per process."""
+    overlay = _synced_overlay() if synced else None
+    key = (overlay, *(_absolute(p) for p in collect_paths(extra)))
     found = _CACHE.get(key)
     if found is not None:
         return found
     with _LOCK:
         found = _CACHE.get(key)
         if found is None:
-            found = Catalogue(read_and_merge(extra))
+            found = Catalogue(read_and_merge(extra, overlay))
             _CACHE[key] = found
     return found
+
+
+_OVERLAY: list[str | None] = []
+
+
+def _synced_overlay() -> str | None:
+    if not _OVERLAY:
+        from claude_preflight.catalogue.overlay import synced_overlay
+
+        found = synced_overlay()
+        _OVERLAY.append(str(found) if found is not None else None)
+    return _OVERLAY[0]

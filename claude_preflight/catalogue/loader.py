@@ -268,15 +268,25 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_and_merge(extra: Iterable[str | Path] = ()) -> Merged:
+def read_and_merge(extra: Iterable[str | Path] = (), overlay: str | Path | None = None) -> Merged:
+    """The shipped catalogue, then the synced ``overlay`` (if any), then the user's ``extra``
+    files merged over it; the user's files may override what the overlay says."""
     user_files = collect_paths(extra)
     merged = read_builtin()
-    if not user_files:
+    if not user_files and overlay is None:
         return merged
     problems: list[str] = []
     strict, partial = _schemas()
     setters: dict[tuple[str, str, str], tuple[str, Any]] = {}
     overridden: set[tuple[str, str]] = set()
+    if overlay is not None:
+        before = len(problems)
+        raw = _read(Path(overlay), False, problems)
+        if raw is not None and _validate(raw, partial, problems):
+            overridden |= _merge_user(merged, raw, {}, problems)  # its own setters: user files may override it
+        if len(problems) > before:
+            problems.append(f"{overlay}: written by 'claude-preflight models sync'; run it again, delete the file, "
+                            "or set CLAUDE_PREFLIGHT_NO_OVERLAY=1")
     for path in user_files:
         raw = _read(path, False, problems)
         if raw is not None and _validate(raw, partial, problems):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
+from claude_preflight.dates import parse_moment
 from claude_preflight.engine.context import Block, Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
@@ -320,6 +321,29 @@ def block_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
                 {"field": show(key), "type": kind, "allowed": ", ".join(sorted(allowed))},
                 fix=f"remove {key!r}",
             )
+        yield from _content_unknown_fields(ctx, params, str(kind), path, data)
+
+
+def _content_unknown_fields(ctx: Context, params: Mapping[str, Any], kind: str, path: str,
+                            data: Mapping[str, Any]) -> Iterator[Hit]:
+    """Keys of a result block's ``content`` object its variant does not take (``params["content_fields"]``:
+    block type -> content type -> {fields, until?}); ``until`` ends a refusal the API later dropped."""
+    variants = (params.get("content_fields") or {}).get(kind)
+    content = data.get("content")
+    if not variants or not isinstance(content, dict):
+        return
+    spec = variants.get(content.get("type")) if isinstance(content.get("type"), str) else None
+    if not spec:
+        return
+    until = spec.get("until")
+    if until is not None and ctx.as_of >= parse_moment(str(until), what="until"):
+        return
+    allowed = set(spec.get("fields") or ()) | {"type"}
+    for key in content:
+        if key not in allowed:
+            yield Hit(pointer.join(path + "/content", key),
+                      {"field": show(key), "type": content["type"], "allowed": ", ".join(sorted(allowed))},
+                      fix=f"remove {key!r}")
 
 
 @check

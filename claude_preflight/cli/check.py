@@ -62,6 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         results = _fix(run, found, options, args)
     else:
         results = _check(run, found, options, args)
+    results = _then_staleness(results, options)
 
     report_stream: IO[str] = sys.stderr if args.diff else sys.stdout
     if args.output:
@@ -152,6 +153,17 @@ def _check(run: Run, found: Discovery, options: Options, args: argparse.Namespac
         run.sources[result.path] = text
         yield result
     yield from check_discovered(found, options, jobs=args.jobs or None)
+
+
+def _then_staleness(results: Iterable[FileResult], options: Options) -> Iterator[FileResult]:
+    """The results, then (once per run, in no file) CF003 when the catalogue is old for the date."""
+    yield from results
+    from claude_preflight.dates import now_utc
+    from claude_preflight.files.checking import Checker
+
+    stale = Checker(options).staleness(options.as_of or now_utc())
+    if stale:
+        yield FileResult("", findings=stale)
 
 
 def _fix(run: Run, found: Discovery, options: Options, args: argparse.Namespace) -> Iterator[FileResult]:

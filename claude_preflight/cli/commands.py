@@ -148,13 +148,20 @@ def cmd_models(args: argparse.Namespace) -> int:
         rows.append({"model": model.id, "state": status.state, "detail": detail.strip(),
                      "access": model.access, "aliases": list(model.aliases), "replacement": model.replacement,
                      "ids": ids, "profiles": profiles})
+    from claude_preflight.catalogue.overlay import overlay_date, synced_overlay
+
+    overlay = synced_overlay()
+    dates = {"catalogue_verified": catalogue.settings.get("catalogue_verified"),
+             "overlay_synced": overlay_date(overlay) if overlay is not None else None}
     if args.format == "json":
-        json.dump({"as_of": moment.isoformat(), "surface": surface.key, "models": rows}, sys.stdout, indent=2)
+        json.dump({"as_of": moment.isoformat(), "surface": surface.key, **dates, "models": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     from claude_preflight.output.text import TextWriter
 
     out = TextWriter()
+    synced = f"; models synced from the Models API on {dates['overlay_synced']}" if dates["overlay_synced"] else ""
+    out.write(f"Catalogue last checked on {dates['catalogue_verified'] or 'an unknown date'}{synced}.")
     out.write(f"Models on {surface.key} as of {moment.date().isoformat()}:", "bold")
     for row in rows:
         extra = " (restricted)" if row["access"] == "restricted" else ""

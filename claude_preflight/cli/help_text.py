@@ -49,6 +49,8 @@ configuration ([tool.claude-preflight] in pyproject.toml, found by walking up fr
   exclude = [...]                      gitignore-style patterns replacing the default exclusions
   extend-exclude = ["legacy/"]         patterns skipped besides the defaults
   respect-gitignore = true             skip files that .gitignore ignores
+  stale-after-days = 45                say so (CF003, once per run) when the date checked for lies this
+                                       many days past the date the catalogue was last checked
   [tool.claude-preflight.severity]           SELECTOR = "error" | "warning" | "info"
   [tool.claude-preflight.per-file-ignores]   "GLOB" = ["SELECTOR", ...]
   [[tool.claude-preflight.overrides]]        files = [...], pointer = "/body/x", ignore = [...]

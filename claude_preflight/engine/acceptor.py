@@ -31,8 +31,8 @@ Why the answer is the engine's (``docs/performance.md`` lists the conditions):
   string lengths could reach their thresholds, computed once per plan from the rules'
   own params.
 * **Refusals.** Anything else hands over: unknown keys or block types, non-exact types
-  (subclasses, ``bool`` for a number), headers, the credential prefix in any
-  string, unverified checks, an endpoint other than Messages.
+  (subclasses, ``bool`` for a number), headers, the credential prefix or a UTF-16
+  surrogate in any string, unverified checks, an endpoint other than Messages.
 
 ``CLAUDE_PREFLIGHT_NO_FAST_PATH=1`` turns the acceptor off.
 """
@@ -46,12 +46,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from claude_preflight.catalogue import Catalogue
+from claude_preflight.engine import runner
 from claude_preflight.engine.index import declared
 from claude_preflight.redact import PREFIX as _SECRET
 from claude_preflight.redact import redact
 from claude_preflight.report import Finding, Report
 
-__all__ = ["PLAN_LEVEL", "VERIFIED", "accept", "clear", "enabled", "reference_report", "signature"]
+__all__ = ["PLAN_LEVEL", "VERIFIED", "accept", "clear", "enabled", "reference_report", "signature", "unverified"]
 
 _CHECKS = "claude_preflight.checks."
 VERIFIED: frozenset[str] = frozenset(_CHECKS + name for name in (
@@ -124,6 +125,7 @@ VERIFIED: frozenset[str] = frozenset(_CHECKS + name for name in (
     "surfaces.model_in_body_and_path",
     "surfaces.model_route_for_surface",
     "surfaces.version_for_model",
+    "unicode.unpaired_surrogate",  # silent: the walk refuses any string holding a surrogate
 ))
 
 # Checks whose findings on this shape depend only on the plan key and the UTC day (the
@@ -133,6 +135,10 @@ VERIFIED: frozenset[str] = frozenset(_CHECKS + name for name in (
 PLAN_LEVEL: frozenset[str] = frozenset(_CHECKS + "lifecycle." + name for name in (
     "alias", "claude_code_alias", "dated_variant", "impossible_id", "restricted", "state", "unknown"))
 
+# Parts of the shape whose text the signature reduces to a class: a check may not compare
+# their values (see _params_sound).
+_TEXT_FIELDS = frozenset({"messages", "system", "stop_sequences", "metadata"})
+
 # The shape's possible triggers (for the @inspects index).
 _FIELDS = frozenset({"model", "max_tokens", "messages", "system", "stream", "temperature", "top_p", "top_k", "stop_sequences",
                      "metadata"})
@@ -141,6 +147,12 @@ _KEYS = _FIELDS | {"role", "content", "type", "text", "user_id"}
 # An opaque user ID: some character that no phone number has, and no "@" (so neither the
 # e-mail nor the phone pattern of metadata_user_id_personal can match it).
 _NOT_PHONE = re.compile(r"[^\d\s().+\-]").search
+_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
+def _bad(text: str) -> bool:
+    """A string the walk refuses: the credential prefix (SC001), or a surrogate (IN003)."""
+    return _SECRET in text or (not text.isascii() and _SURROGATE(text) is not None)
 _ROLES = ("user", "assistant")
 _BLOCK_KEYS = (("type", "text"), ("text", "type"))
 _MESSAGE_KEYS = (("role", "content"), ("content", "role"))
@@ -158,8 +170,6 @@ _LAST = timedelta(days=1, microseconds=-1)
 
 def runner_generation() -> int:
     """The runner's cache generation (tests that swap checks bump it with ``clear_caches``)."""
-    from claude_preflight.engine import runner
-
     return runner._GENERATION[0]
 
 
@@ -217,7 +227,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                 nodes += 1
                 chars += 11 + len(role)
                 if type(content) is str:
-                    if _SECRET in content:
+                    if _bad(content):
                         return None
                     append((order, role, _text_class(content)))
                     chars += len(content)
@@ -231,7 +241,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                         if block_order not in _BLOCK_KEYS or type(block["type"]) is not str or block["type"] != "text":
                             return None
                         text = block["text"]
-                        if type(text) is not str or _SECRET in text:
+                        if type(text) is not str or _bad(text):
                             return None
                         classes.append((block_order, _text_class(text)))
                         chars += 12 + len(text)
@@ -244,7 +254,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                 return None
             append((kind, value))
         elif key == "model":
-            if kind is not str or _SECRET in value:
+            if kind is not str or _bad(value):
                 return None
             append(value)
             chars += len(value)
@@ -254,7 +264,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
             append(value)
         elif key == "system":
             if kind is str:
-                if _SECRET in value:
+                if _bad(value):
                     return None
                 append(_text_class(value))
                 chars += len(value)
@@ -269,7 +279,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                     if block_order not in _BLOCK_KEYS or type(block["type"]) is not str or block["type"] != "text":
                         return None
                     text = block["text"]
-                    if type(text) is not str or _SECRET in text:
+                    if type(text) is not str or _bad(text):
                         return None
                     items.append((block_order, _text_class(text)))
                     chars += 12 + len(text)
@@ -282,7 +292,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
             if kind is not dict or len(value) != 1 or "user_id" not in value:
                 return None
             uid = value["user_id"]
-            if type(uid) is not str or "@" in uid or _SECRET in uid or _NOT_PHONE(uid) is None:
+            if type(uid) is not str or "@" in uid or _bad(uid) or _NOT_PHONE(uid) is None:
                 return None
             append("user_id")
             user_id = len(uid)
@@ -294,7 +304,7 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
             nodes += 1
             found: list[int] = []
             for item in value:
-                if type(item) is not str or _SECRET in item:
+                if type(item) is not str or _bad(item):
                     return None
                 found.append(_text_class(item))
                 chars += len(item)
@@ -346,17 +356,18 @@ def accept(
     full engine anyway) is answered with that run's findings instead of ``None``.
     """
     if headers is not None or type(endpoint) is not str or (surface is not None and type(surface) is not str) \
-            or not enabled():
+            or not (_ENABLED[0] if _ENABLED else enabled()):
         return None
     shape = signature(body)
     if shape is None:
         return None
     sig, chars, system_chars, nodes, user_id = shape
     model = body.get("model")
-    day = as_of.astimezone(timezone.utc).date() if as_of.tzinfo is not None else None
-    if day is None:
+    zone = as_of.tzinfo
+    if zone is None:
         return None
-    key = (runner_generation(), endpoint, surface, api_version, default_api_version, bool(headers_complete), bool(in_batch),
+    day = as_of.date() if zone is timezone.utc else as_of.astimezone(timezone.utc).date()
+    key = (runner._GENERATION[0], endpoint, surface, api_version, default_api_version, bool(headers_complete), bool(in_batch),
            model, day)
     plans = _plans(cat)
     plan = plans.get(key)
@@ -411,8 +422,6 @@ def _context(cat: Catalogue, body: Any, key: tuple[Any, ...], moment: datetime) 
 
 def _build(cat: Catalogue, body: Any, key: tuple[Any, ...], as_of: datetime) -> _Plan:
     """Verify the plan's checks and derive its length bounds (refuses when in doubt)."""
-    from claude_preflight.engine import runner
-
     plan = _Plan()
     try:
         ctx = _context(cat, body, key, as_of)
@@ -422,12 +431,10 @@ def _build(cat: Catalogue, body: Any, key: tuple[Any, ...], as_of: datetime) -> 
         system_bounds: list[int] = []
         user_id_bounds: list[int] = []
         for rule, fn, params in runner.plan(ctx).steps:
-            found = declared(fn, params)
-            if found is not None and not (found.fields & _FIELDS or "text" in found.blocks or found.roles & set(_ROLES)
-                                          or found.keys & _KEYS):
+            if not _may_run(fn, params):
                 continue  # cannot be called on this shape
             name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"
-            if name not in VERIFIED:
+            if name not in VERIFIED or not _params_sound(cat, name, params):
                 return plan
             if name == _CHECKS + "limits.request_size":
                 # Compact JSON of a string of n characters is at most 12n + 2 bytes (\\ud83d\\ude80
@@ -460,6 +467,45 @@ def _build(cat: Catalogue, body: Any, key: tuple[Any, ...], as_of: datetime) -> 
     return plan
 
 
+def unverified(cat: Catalogue, body: Any, **kwargs: Any) -> list[str]:
+    """The checks that keep the fast path off for this request's plan (for tests and
+    maintainers: a new check must be read and listed in :data:`VERIFIED`)."""
+    if signature(body) is None:
+        return ["(the body is not of the accepted shape)"]
+    as_of = kwargs["as_of"]
+    key = (runner_generation(), kwargs.get("endpoint"), kwargs.get("surface"), kwargs.get("api_version"),
+           kwargs.get("default_api_version"), bool(kwargs.get("headers_complete")), bool(kwargs.get("in_batch")),
+           body.get("model"), as_of.astimezone(timezone.utc).date())
+    ctx = _context(cat, body, key, as_of)
+    found = []
+    for rule, fn, params in runner.plan(ctx).steps:
+        name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"
+        if _may_run(fn, params) and (name not in VERIFIED or not _params_sound(cat, name, params)):
+            found.append(f"{rule.code} {name}")
+    return found
+
+
+def _may_run(fn: Any, params: Mapping[str, Any]) -> bool:
+    """Whether the @inspects index can call ``fn`` on a body of the accepted shape."""
+    found = declared(fn, params)
+    return found is None or bool(found.fields & _FIELDS or "text" in found.blocks or found.roles & set(_ROLES)
+                                 or found.keys & _KEYS)
+
+
+def _params_sound(cat: Catalogue, name: str, params: Mapping[str, Any]) -> bool:
+    """Verified checks that compare a value their params (or the catalogue's features) name:
+    only a value the signature keeps exactly (a user catalogue could point them at a text)."""
+    if name == _CHECKS + "endpoints.batch_entry_value":
+        return str(params.get("field", "")).split(".")[0] not in _TEXT_FIELDS
+    if name == _CHECKS + "surfaces.feature_missing":
+        for feature in cat.features.values():
+            detect = feature.get("detect") if isinstance(feature, Mapping) else None
+            values = detect.get("field_values") if isinstance(detect, Mapping) else None
+            if values and not (isinstance(values, Mapping) and _TEXT_FIELDS.isdisjoint(values)):
+                return False
+    return True
+
+
 def _window(ctx: Any, params: Mapping[str, Any]) -> int | None:
     """The context window LM002 uses on a request without betas (the smallest it could be)."""
     model = ctx.model
@@ -480,8 +526,6 @@ def _learn(cat: Catalogue, body: Any, key: tuple[Any, ...], as_of: datetime) -> 
     ``api.sort_findings`` sorts them), else ``None``; ``first`` is the run at ``as_of`` (the
     engine's own findings on this very request), ``None`` if it could not be made.
     """
-    from claude_preflight.engine import runner
-
     start = datetime.combine(key[-1], datetime.min.time(), tzinfo=timezone.utc)
     first: list[Finding] | None = None
     try:
@@ -520,8 +564,6 @@ def _keys(findings: list[Finding]) -> list[tuple[Any, ...]]:
 def reference_report(run: Callable[..., Any], cat: Catalogue, body: Any, **kwargs: Any) -> Report:
     """The report of the plain reference path: ``run`` (an undecorated ``run_request``) with
     the acceptor and the check index off."""
-    from claude_preflight.engine import runner
-
     kwargs.pop("sort", None)
     saved_fast, saved_index = list(_ENABLED), list(runner._INDEX_ON)
     _ENABLED[:] = [False]

@@ -205,6 +205,16 @@ class Checker:
             return []
         return [Finding(rule.code, rule.name, rule.severity, render(rule.message, args), "", **where)]  # type: ignore[arg-type]
 
+    def staleness(self, moment: datetime) -> list[Finding]:
+        """One CF003 finding (for the whole run) when ``moment`` lies more than the configured
+        number of days past the date the catalogue was last checked; none otherwise."""
+        from claude_preflight.catalogue.staleness import stale_args
+
+        args = stale_args(self.options.catalogue, moment, self.options.config.stale_after_days)
+        if args is None:
+            return []
+        return self.options.config.apply(self.meta("CF003", args))
+
     def unused_overrides(self) -> list[Finding]:
         config = self.options.config
         found: list[Finding] = []

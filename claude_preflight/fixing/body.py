@@ -190,6 +190,10 @@ def fix(body: Any, *, unsafe: bool = False, config: Any = None, **validate_kwarg
     _check_api_version(catalogue, api_version)
     if config is not None and not callable(getattr(config, "apply", None)):
         raise TypeError("config must be a claude_preflight.config.Config")
+    if config is not None:
+        from claude_preflight.config import check_config
+
+        check_config(config, catalogue)  # a typo in a selector must never silence a rule
 
     def check(state: Any) -> Report:
         report = run_request(

@@ -40,7 +40,6 @@ from claude_preflight.files.documents import (
     YAML_SUFFIXES,
     Document,
     FileProblem,
-    discover,
 )
 from claude_preflight.fixing.body import AppliedFix, applied_fix
 from claude_preflight.fixing.deletion import deletes_most
@@ -353,6 +352,13 @@ def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: 
         options = replace(options, as_of=now_utc())  # one moment for the whole run
     from claude_preflight.files.documents import decode, read_bytes
 
+    from claude_preflight.source import SOURCE_SUFFIXES
+
+    if path.suffix.lower() in SOURCE_SUFFIXES:  # SDK call sites in Python/TypeScript source
+        from claude_preflight.source import fix_source_file
+
+        result: FileFixResult = fix_source_file(path, options, unsafe=unsafe, diff=diff, used=used)
+        return result
     if _kind(path) == "jsonl":
         streamed = _fix_jsonl(path, options, unsafe=unsafe, diff=diff, used=used)
         if streamed is not None:
@@ -798,13 +804,15 @@ def fix_paths(paths: Iterable[str], options: Options, *, unsafe: bool = False, d
 
     if options.as_of is None:
         options = replace(options, as_of=now_utc())
+    from claude_preflight.files.checking import discover_for
+
     checker = Checker(options)  # tracks configured overrides, like check_paths
-    for item in discover(list(paths)):
-        if isinstance(item, FileProblem):
-            yield FileFixResult(item.file, result=FileResult(item.file, problems=[item]))
-        else:
-            checker.checked.append(str(item))
-            yield fix_file(item, options, unsafe=unsafe, diff=diff, used=checker.used_overrides)
+    found = discover_for(list(paths), options.config)  # only files that look like requests (or SDK calls)
+    for problem in found.problems:
+        yield FileFixResult(problem.file, result=FileResult(problem.file, problems=[problem]))
+    for candidate in found.candidates:
+        checker.checked.append(candidate.name)
+        yield fix_file(Path(candidate.name), options, unsafe=unsafe, diff=diff, used=checker.used_overrides)
     leftovers = checker.unused_overrides()
     if leftovers:
         source = options.config.source or "configuration"

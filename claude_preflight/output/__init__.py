@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Iterable, Mapping, Protocol
 if TYPE_CHECKING:
     from claude_preflight.catalogue import Catalogue
     from claude_preflight.files.checking import FileResult
+    from claude_preflight.report import Finding
 
 Counts = dict[str, int]
 
@@ -72,7 +73,7 @@ def new_counts() -> Counts:
 
 
 def tally(counts: Counts, result: FileResult) -> None:
-    counts["files"] += 1
+    counts["files"] += 1 if result.path else 0  # a run-level result (CF003) is in no file
     counts["requests"] += result.requests
     counts["problems"] += len(result.problems)
     for finding in result.findings:
@@ -131,3 +132,16 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+def fix_note(finding: Finding, catalogue: Catalogue | None = None) -> str:
+    """`` (fix: hint) [--fix]``: the hint of the finding, else of its rule, and how to apply it."""
+    hint = finding.fix
+    if hint is None and catalogue is not None:
+        rule = catalogue.rule_by_code.get(finding.code)
+        if rule is not None and rule.fix:
+            hint = str(rule.fix.get("description") or "") or None
+    note = f" (fix: {hint})" if hint else ""
+    if finding.edits:
+        note += " [--unsafe-fixes]" if finding.fix_safety == "unsafe" else " [--fix]"
+    return note

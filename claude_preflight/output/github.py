@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from claude_preflight.files.checking import FileResult
-from claude_preflight.output import Counts, OutputOptions, new_counts, printable, relative_path, summary, tally
+from claude_preflight.output import Counts, OutputOptions, fix_note, new_counts, printable, relative_path, summary, tally
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 LIMIT_PER_KIND = 10  # annotations GitHub shows per step for each of error, warning, notice
@@ -73,8 +73,7 @@ def write_results(results: Iterable[FileResult], options: OutputOptions) -> Coun
             kind = COMMANDS.get(finding.severity, "warning")
             path = _path(finding.file, options.root)
             pointer = f" [{finding.path}]" if finding.path else ""
-            fix = f" (fix: {finding.fix})" if finding.fix else ""
-            message = _where(path, finding.line, finding.column) + finding.message + pointer + fix
+            message = _where(path, finding.line, finding.column) + finding.message + pointer + fix_note(finding, options.catalogue)
             out.write(command(kind, message, file=path, line=finding.line, column=finding.column,
                               title=f"{finding.code} {finding.name}") + "\n")
             emitted[kind] += 1

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import IO, TYPE_CHECKING, Iterable, Mapping
 
 from claude_preflight.files.checking import FileResult
-from claude_preflight.output import Counts, OutputOptions, new_counts, printable, summary, tally
+from claude_preflight.output import Counts, OutputOptions, fix_note, new_counts, printable, summary, tally
 from claude_preflight.redact import redact
 from claude_preflight.report import Finding
 
@@ -35,17 +35,6 @@ def wants_colour(stream: IO[str]) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def fix_note(finding: Finding, catalogue: Catalogue | None = None) -> str:
-    """`` (fix: hint) [--fix]``: the hint of the finding, else of its rule, and how to apply it."""
-    hint = finding.fix
-    if hint is None and catalogue is not None:
-        rule = catalogue.rule_by_code.get(finding.code)
-        if rule is not None and rule.fix:
-            hint = str(rule.fix.get("description") or "") or None
-    note = f" (fix: {hint})" if hint else ""
-    if finding.edits:
-        note += " [--unsafe-fixes]" if finding.fix_safety == "unsafe" else " [--fix]"
-    return note
 
 
 def line_of(finding: Finding, catalogue: Catalogue | None = None) -> str:

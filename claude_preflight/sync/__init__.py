@@ -11,6 +11,6 @@ Nothing here runs implicitly and nothing heavy is imported by this package itsel
 
 from __future__ import annotations
 
-from claude_preflight.sync.paths import default_overlay_path
+from claude_preflight.catalogue.overlay import default_overlay_path
 
 __all__ = ["default_overlay_path"]

@@ -38,7 +38,7 @@ def run_sync(args: argparse.Namespace) -> int:
         listing, secret = _fetch(args)
         catalogue = _catalogue(args)
         from claude_preflight.sync import overlay
-        from claude_preflight.sync.paths import default_overlay_path
+        from claude_preflight.catalogue.overlay import default_overlay_path
 
         target = Path(args.output) if getattr(args, "output", None) else default_overlay_path()
         if target is None:
@@ -109,7 +109,7 @@ def _catalogue(args: argparse.Namespace) -> Any:
     """The catalogue to compare with: shipped plus ``--catalogue`` files, never the synced overlay."""
     from claude_preflight.catalogue import Catalogue
     from claude_preflight.catalogue.loader import read_and_merge
-    from claude_preflight.sync.paths import default_overlay_path
+    from claude_preflight.catalogue.overlay import default_overlay_path
 
     extra = [str(p) for p in getattr(args, "catalogue", None) or ()]
     own = default_overlay_path()

@@ -1,42 +1,20 @@
-"""Where ``models sync`` writes its overlay by default (the user cache folder).
+"""The user overlay catalogue that ``claude-preflight models sync`` writes, and where it lives.
 
-Standard library only and no import of the rest of the package, so that the catalogue
-loader (the lowest layer) can import it without an import circle.
+The overlay sits in the same user cache folder as the compiled-catalogue cache
+(:func:`claude_preflight.catalogue.cache.cache_dir`), and the loader adds it before the user's
+own catalogue files, so that those still override it.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
+
+from claude_preflight.catalogue.cache import cache_dir as user_cache_dir
 
 OVERLAY_NAME = "models-overlay.yaml"
 _OFF = ("", "0", "false", "no")
-
-
-def user_cache_dir() -> Path | None:
-    """The rule of :func:`claude_preflight.catalogue.cache.cache_dir` (kept identical).
-
-    ``$CLAUDE_PREFLIGHT_CACHE_DIR``, else ``$XDG_CACHE_HOME/claude-preflight``, else
-    ``~/Library/Caches/claude-preflight`` (macOS), ``%LOCALAPPDATA%\\claude-preflight\\Cache``
-    (Windows) or ``~/.cache/claude-preflight``; None when there is no home folder.
-    """
-    explicit = os.environ.get("CLAUDE_PREFLIGHT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "claude-preflight"
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA")
-        return Path(base) / "claude-preflight" / "Cache" if base else None
-    home = os.path.expanduser("~")
-    if not home or home == "~":
-        return None
-    if sys.platform == "darwin":
-        return Path(home) / "Library" / "Caches" / "claude-preflight"
-    return Path(home) / ".cache" / "claude-preflight"
 
 
 def default_overlay_path() -> Path | None:
