@@ -30,10 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     from claude_preflight.config import load_config
     from claude_preflight.dates import parse_moment
     from claude_preflight.files.batch import check_jsonl
-    from claude_preflight.files.checking import Options
+    from claude_preflight.files.checking import Checker, Options
 
     options = Options(catalogue=load_catalogue(), as_of=parse_moment(args.as_of) if args.as_of else None, config=load_config(args.file))
-    result = check_jsonl(args.file, options, args.jobs or None)
+    result = check_jsonl(args.file, options, args.jobs or None, whole_file=Checker(options).check_whole_file)
     seconds = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

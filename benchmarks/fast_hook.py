@@ -6,6 +6,7 @@ benchmark run, unless ``api.run_request`` already calls it (the lead's integrati
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 
@@ -26,10 +27,11 @@ def install(enabled: bool = True) -> str:
         return fast if fast is not None else plain(cat, body, **kwargs)
 
     setattr(api, "run_request", run_request)
-    try:
-        from claude_preflight.files import checking
-
-        setattr(checking, "run_request", run_request)  # the CLI imported it by name
-    except ImportError:  # pragma: no cover
-        pass
+    for name in ("claude_preflight.files.document_check", "claude_preflight.files.checking"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if getattr(module, "run_request", None) is plain:  # a front end that imported it by name
+            setattr(module, "run_request", run_request)
     return "installed"

@@ -170,7 +170,7 @@ def _say_if_stale(catalogue: Any, moment: datetime, config: Any) -> None:
         return
     _STALENESS_SAID.add(id(catalogue))
     from claude_preflight.catalogue.staleness import stale_args
-    from claude_preflight.checks.base import render
+    from claude_preflight.rendering import render
 
     args = stale_args(catalogue, moment, getattr(config, "stale_after_days", None))
     rule = catalogue.rule_by_code.get("CF003")

@@ -93,7 +93,7 @@ def _index_audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         fast = original_accept(cat, body, **kwargs)
         if fast is not None:
             reference = acceptor.reference_report(plain_run_request, cat, body, **kwargs)
-            if _report_keys(fast) != _report_keys(reference):
+            if fast != reference or _report_keys(fast) != _report_keys(reference):
                 raise AssertionError("the acceptor accepted a request the reference path reports on: "
                                      + repr(_report_keys(reference))[:600])
         return fast
@@ -105,6 +105,12 @@ def _index_audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
             return fast if fast is not None else plain_run_request(cat, body, **kwargs)
 
         monkeypatch.setattr(api, "run_request", run_request_with_acceptor)
-        from claude_preflight.files import checking  # the file checker imported it by name
+        import importlib
 
-        monkeypatch.setattr(checking, "run_request", run_request_with_acceptor)
+        for name in ("claude_preflight.files.document_check", "claude_preflight.files.checking"):
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            if getattr(module, "run_request", None) is plain_run_request:  # imported by name
+                monkeypatch.setattr(module, "run_request", run_request_with_acceptor)

@@ -46,7 +46,7 @@ def _agree(body: Any, kwargs: dict[str, Any], cat: Catalogue = CAT, *, first_run
     fast = acceptor.accept(cat, body, **kwargs, sort=api.sort_findings if first_runs else None)
     if fast is not None:
         reference = acceptor.reference_report(_PLAIN, cat, body, **kwargs)
-        assert _keys(fast) == _keys(reference), (body, _keys(reference))
+        assert _keys(fast) == _keys(reference) and fast == reference, (body, _keys(reference))
     return fast is not None
 
 
@@ -271,11 +271,13 @@ _DAY = st.one_of(st.dates(date(2026, 11, 1), date(2027, 1, 31)), st.dates(date(2
 
 @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=_BODY, as_of=_DAY, surface=st.sampled_from([None, "anthropic", "bedrock", "vertex"]),
-       endpoint=st.sampled_from(["/v1/messages", "POST /v1/messages"]))
+       endpoint=st.sampled_from(["/v1/messages", "POST /v1/messages", "https://api.anthropic.com/v1/messages"]),
+       in_batch=st.sampled_from([False, False, True]))
 def test_property_accepts_only_what_the_engine_finds_nothing_in(body: dict[str, Any], as_of: datetime,
-                                                                 surface: str | None, endpoint: str) -> None:
-    kwargs = {"endpoint": endpoint, "headers": None, "surface": surface, "as_of": as_of, "api_version": None}
-    _agree(body, kwargs)
+                                                                 surface: str | None, endpoint: str, in_batch: bool) -> None:
+    kwargs = {"endpoint": endpoint, "headers": None, "surface": surface, "as_of": as_of, "api_version": None,
+              "in_batch": in_batch}
+    _agree(body, kwargs, first_runs=True)
     for core in ("z", "longer text here", "北"):
         _agree(_map_texts(body, _same_class(core)), kwargs)
 

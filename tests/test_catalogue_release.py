@@ -9,6 +9,7 @@ from claude_preflight.catalogue.loader import MAP_SECTIONS, read_and_merge
 NOT_REQUEST_RULES = {
     "CF001": "unused configuration override (configuration, not a request)",
     "CF002": "unused inline suppression (a fixture file comment)",
+    "CF003": "catalogue older than the request date (reported once per run by the engine, not by a request)",
     "IN001": "duplicate key in a JSON file (the file reader, not the parsed request)",
     "IN002": "NaN/Infinity in a JSON file (the file reader)",
     "IN004": "a Python value JSON cannot hold (the engine's door; tests/test_hostile_round2.py)",

@@ -222,7 +222,7 @@ def test_streamed_batch_equals_the_whole_file_reader(tmp_path: Path, options: Op
     expected = Checker(options).check_whole_file(path)
     assert expected.findings and expected.problems
     assert {"EP004", "EP005"} <= {f.code for f in expected.findings}
-    result = batch.check_jsonl(path, options, jobs, progress=False)
+    result = batch.check_jsonl(path, options, jobs, whole_file=Checker(options).check_whole_file, progress=False)
     _same(result, expected)
     lines_of = [f.line for f in result.findings]
     assert lines_of == sorted(lines_of)  # input order
@@ -237,12 +237,12 @@ def test_streamed_batch_equals_the_whole_file_reader(tmp_path: Path, options: Op
 def test_streamed_batch_edge_files(tmp_path: Path, options: Options, content: bytes) -> None:
     path = tmp_path / "edge.jsonl"
     path.write_bytes(content)
-    _same(batch.check_jsonl(path, options, 1, progress=False), Checker(options).check_whole_file(path))
+    _same(batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=False), Checker(options).check_whole_file(path))
 
 
 def test_streamed_batch_unreadable_paths(tmp_path: Path, options: Options) -> None:
     for path in (tmp_path / "missing.jsonl", tmp_path):
-        _same(batch.check_jsonl(path, options, 1, progress=False), Checker(options).check_whole_file(path))
+        _same(batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=False), Checker(options).check_whole_file(path))
 
 
 def test_invalid_utf8_line_is_reported_and_the_rest_checked(tmp_path: Path, options: Options) -> None:
@@ -250,7 +250,7 @@ def test_invalid_utf8_line_is_reported_and_the_rest_checked(tmp_path: Path, opti
     lines[1] = b'{"custom_id": "x\xff"}'
     path = tmp_path / "bad.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
-    result = batch.check_jsonl(path, options, 1, progress=False)
+    result = batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=False)
     assert result.requests == 2
     assert [(p.line, p.column) for p in result.problems] == [(2, 17)]
     assert "invalid UTF-8" in result.problems[0].message
@@ -266,7 +266,7 @@ def test_streamed_batch_memory_does_not_grow_with_the_file(tmp_path: Path, optio
         path.write_text("\n".join(clean[:n]) + "\n", encoding="utf-8")
         tracemalloc.start()
         try:
-            result = batch.check_jsonl(path, options, 1, progress=False)
+            result = batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=False)
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()
@@ -284,13 +284,13 @@ def test_configuration_is_applied_and_overrides_are_recorded(tmp_path: Path, opt
 
     path = tmp_path / "cfg.jsonl"
     path.write_text("\n".join(_jsonl_lines(30)) + "\n", encoding="utf-8")
-    codes = {f.code for f in batch.check_jsonl(path, options, 1, progress=False).findings}
+    codes = {f.code for f in batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=False).findings}
     assert codes
     code = sorted(codes)[0]
     config = config_from_mapping({"ignore": [code]}, root=tmp_path)
     ignoring = Options(catalogue=options.catalogue, as_of=options.as_of, config=config)
     used: set[int] = set()
-    result = batch.check_jsonl(path, ignoring, 1, used=used, progress=False)
+    result = batch.check_jsonl(path, ignoring, 1, whole_file=Checker(ignoring).check_whole_file, used=used, progress=False)
     assert code not in {f.code for f in result.findings}
     _same(result, Checker(ignoring).check_whole_file(path))
 
@@ -304,7 +304,7 @@ def test_progress_bar_only_on_terminals(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setattr(batch, "PROGRESS_AFTER_S", 0.0)
     path = tmp_path / "p.jsonl"
     path.write_text("\n".join(_jsonl_lines(600)) + "\n", encoding="utf-8")
-    result = batch.check_jsonl(path, options, 1, progress=True)  # forced: must not disturb results
+    result = batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=True)  # forced: must not disturb results
     assert result.requests == 600
 
 
@@ -478,4 +478,4 @@ def test_selection_and_plans_are_cached(catalogue: Catalogue) -> None:
 def test_large_batch_file_in_parallel(tmp_path: Path, options: Options) -> None:  # pragma: no cover - manual
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(_jsonl_lines(20_000)) + "\n", encoding="utf-8")
-    _same(batch.check_jsonl(path, options, 2, progress=False), batch.check_jsonl(path, options, 1, progress=False))
+    _same(batch.check_jsonl(path, options, 2, whole_file=Checker(options).check_whole_file, progress=False), batch.check_jsonl(path, options, 1, whole_file=Checker(options).check_whole_file, progress=False))

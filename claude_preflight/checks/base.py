@@ -6,9 +6,10 @@ catalogue's rules. They never raise on request data; the engine still guards the
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+
+from claude_preflight.rendering import render, show
 
 if TYPE_CHECKING:
     from claude_preflight.engine.context import Context
@@ -49,37 +50,6 @@ def check(fn: Check) -> Check:
     return fn
 
 
-def show(value: Any, limit: int = 60) -> str:
-    """A short, safe rendering of a request value for messages."""
-    if isinstance(value, str):
-        text = value if len(value) <= limit else value[: limit - 1] + "…"
-        return repr(text)
-    if isinstance(value, (dict, list)):
-        kind = "object" if isinstance(value, dict) else "array"
-        return f"<{kind} of {len(value)}>"
-    try:
-        text = repr(value)
-    except ValueError:  # an integer too long to print (sys.set_int_max_str_digits)
-        return f"<integer of about {value.bit_length() * 3 // 10} digits>" if isinstance(value, int) else "<value>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class _Args(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-_FORMATTER = string.Formatter()
-
-
-def render(template: str, args: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders; unknown placeholders stay as written."""
-    try:
-        return _FORMATTER.vformat(template, (), _Args(args))
-    except (ValueError, IndexError, KeyError, AttributeError):
-        return template
-
-
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -88,14 +58,35 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+def _is_null(value: Any) -> bool:
+    return value is None
+
+
+# Named functions, not lambdas, so that rules and their params stay picklable.
 JSON_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
+    "string": _is_string,
     "integer": is_int,
     "number": is_number,
-    "boolean": lambda v: isinstance(v, bool),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "null": lambda v: v is None,
+    "boolean": _is_boolean,
+    "object": _is_object,
+    "array": _is_array,
+    "null": _is_null,
 }
 
 

@@ -107,3 +107,15 @@ def _ids_for(ctx: Context, model: Any, kind: str) -> list[str]:
     if kind == "first-party":
         return [model.id]
     return list(model.surface_ids.get(kind, ()))
+
+
+@check
+def count_tokens_profile(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Bedrock CountTokens named with an inference profile: it counts for foundation models only."""
+    match = ctx.match
+    if match is None or match.profile is None or ctx.body_kind not in (params.get("bodies") or ()):
+        return
+    ids = _ids_for(ctx, match.model, "bedrock")
+    expected = f"; use {ids[0]!r}" if ids else ""
+    yield Hit(ctx.model_path, {"model": show(match.written), "profile": show(match.profile), "expected": expected},
+              fix=f"use {ids[0]!r}" if ids else None)

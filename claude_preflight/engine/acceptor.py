@@ -454,11 +454,13 @@ def _build(cat: Catalogue, body: Any, key: tuple[Any, ...], as_of: datetime) -> 
         plan.max_chars = min(bounds, default=1 << 62)
         plan.max_user_id = min(user_id_bounds, default=1 << 62)
         plan.max_system_chars = min(system_bounds, default=1 << 62)
+        # The fields api.run_request fills (the audit in tests/conftest.py compares whole reports).
         template = Report(
             model=ctx.model.id if ctx.model else (redact(ctx.model_written) if isinstance(ctx.model_written, str) else None),
             surface=ctx.surface_name,
             api_version=ctx.api_version,
             endpoint=ctx.endpoint.path if ctx.endpoint else None,
+            catalogue_verified=cat.settings.get("catalogue_verified"),
         )
         plan.report = dict(template.__dict__)
         plan.ok = True

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from claude_preflight.files import checking, documents
-from claude_preflight.files.checking import FileResult, Options, check_document
+from claude_preflight.files import documents
+from claude_preflight.files.document_check import FileResult, Options, at_root, check_document
 from claude_preflight.files.documents import Document, FileProblem
 from claude_preflight.report import Finding
 
@@ -118,7 +118,7 @@ def _custom_id_finding(doc: Document, options: Options) -> Finding | None:
     reason = endpoints.custom_id_problem(doc.custom_id, rule.params)
     if reason is None:
         return None
-    return checking._at_root(doc, to_finding(rule, Hit("/custom_id", {"value": show(doc.custom_id, 40), "reason": reason})))
+    return at_root(doc, to_finding(rule, Hit("/custom_id", {"value": show(doc.custom_id, 40), "reason": reason})))
 
 
 def _check_lines(name: str, first: int, offset: int, data: bytes, options: Options) -> _Part:
@@ -326,19 +326,21 @@ def _parts(path: Path, options: Options, jobs: int | None, progress: bool | None
 
 
 def check_jsonl(path: str | Path, options: Options, jobs: int | None = None, *, used: set[int] | None = None,
-                progress: bool | None = None) -> FileResult:
+                progress: bool | None = None, whole_file: Callable[[Path], FileResult]) -> FileResult:
     """Check a JSONL file as ``Checker.check_file`` does, streaming, with ``jobs`` processes.
 
     ``jobs``: worker processes (None or 0: the number of cores; 1: this process only;
     files under a few megabytes are always checked in this process).
     ``used`` collects the indices of configured overrides that matched (as ``Checker`` does).
     ``progress``: None shows a bar on a terminal for long runs; True/False force it.
+    ``whole_file``: how a file that cannot be streamed (e.g. UTF-16) is checked: the caller's
+    whole-file check (``Checker.check_whole_file``), so that this module needs no checker of its own.
     """
     path = Path(path)
     name = str(path)
     result = FileResult(name)
     if _streamable(path) is None:
-        return _whole_file(path, options, used)
+        return whole_file(path)
     spanning: list[Finding] = []
     first_use: dict[str, tuple[int, int]] = {}  # custom_id -> (entry index, line)
     entries = 0
@@ -381,12 +383,4 @@ def _duplicate_finding(path: Path, rule: Any, custom_id: str, line: int, offset:
 
     doc = Document(file=str(path), body=None, base="/params", in_batch=True, custom_id=custom_id, record=line, _locate=locate)
     hit = Hit("/custom_id", {"value": show(custom_id, 40), "first": f"{first[0]} (line {first[1]})"})
-    return checking._at_root(doc, to_finding(rule, hit))
-
-
-def _whole_file(path: Path, options: Options, used: set[int] | None) -> FileResult:
-    checker = checking.Checker(options)
-    result = checker.check_whole_file(path)
-    if used is not None:
-        used |= checker.used_overrides
-    return result
+    return at_root(doc, to_finding(rule, hit))

@@ -8,95 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from claude_preflight.api import run_request
-from claude_preflight.catalogue import Catalogue
-from claude_preflight.checks.base import render, show
+from claude_preflight.rendering import render, show
 from claude_preflight.config import Config
-from claude_preflight.dates import now_utc, parse_moment
+from claude_preflight.files.document_check import FileResult, Options, at_root, check_document, input_findings
 from claude_preflight.files.documents import JSONL_SUFFIXES, YAML_SUFFIXES, Document, FileProblem, read_data, read_file, read_text
 from claude_preflight.files.suppress import InlineSuppressions
 from claude_preflight.report import Finding
 
 if TYPE_CHECKING:
     from claude_preflight.files.discovery import Candidate, Discovery, FileKind
-
-
-@dataclass(frozen=True)
-class Options:
-    """Defaults for requests whose envelope does not say otherwise."""
-
-    catalogue: Catalogue
-    as_of: datetime | None = None
-    surface: str | None = None
-    api_version: str | None = None
-    config: Config = field(default_factory=Config)
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[FileProblem] = field(default_factory=list)
-    requests: int = 0
-
-
-def check_document(doc: Document, options: Options) -> list[Finding] | FileProblem:
-    """Validate one document; envelope values override the options."""
-    try:
-        moment = parse_moment(doc.as_of, what="as_of") if doc.as_of else (options.as_of or now_utc())
-    except (TypeError, ValueError) as exc:
-        line, column = doc.position("/as_of") if doc.base else (1, 1)
-        return FileProblem(doc.file, line, column, f"envelope: {exc}")
-    version = doc.api_version or options.api_version
-    if version is not None and version not in options.catalogue.api_versions:
-        return FileProblem(doc.file, 1, 1, f"unknown api_version {version!r}")
-    report = run_request(
-        options.catalogue,
-        doc.body,
-        endpoint=doc.endpoint or "/v1/messages",
-        headers=doc.headers,
-        surface=doc.surface or options.surface,
-        as_of=moment,
-        api_version=version,
-        in_batch=doc.in_batch,
-    )
-    located = input_findings(doc, options.catalogue)
-    if report.findings:
-        doc.locate_only(f.path for f in report.findings)
-    for finding in report.findings:
-        header = _header_of(doc, finding)
-        if header is not None:
-            line, column = doc.root_position(header)
-            located.append(replace(finding, path=header, file=doc.file, line=line, column=column))
-            continue
-        line, column = doc.position(finding.path)
-        located.append(replace(finding, path=doc.base + finding.path, file=doc.file, line=line, column=column))
-    return located
-
-
-def _header_of(doc: Document, finding: Finding) -> str | None:
-    """The envelope pointer of the header a whole-request finding is about (``/headers/anthropic-beta``),
-    when the fixture's envelope has that header and the message names it; else None."""
-    if finding.path or finding.edits or doc.base != "/body" or not isinstance(doc.headers, dict):
-        return None
-    from claude_preflight.files import pointer
-
-    message = finding.message.lower()
-    for name in doc.headers:
-        if isinstance(name, str) and len(name) > 3 and name.lower() in message:
-            return pointer.join("/headers", name)
-    return None
-
-
-def input_findings(doc: Document, catalogue: Catalogue) -> list[Finding]:
-    """Findings of the file reader itself (IN001 duplicate key, IN002 NaN/Infinity) at their positions."""
-    found = []
-    for note in doc.notes:
-        rule = catalogue.rule_by_code.get(note.code)
-        if rule is not None:
-            message = render(rule.message, note.args)
-            found.append(Finding(rule.code, rule.name, rule.severity, message, note.path, file=doc.file, line=note.line, column=note.column))  # type: ignore[arg-type]
-    return found
 
 
 class Checker:
@@ -122,7 +42,7 @@ class Checker:
             from claude_preflight.files.batch import check_jsonl
 
             self.checked.append(str(path))
-            result = check_jsonl(path, self.options, self.jobs, used=self.used_overrides)
+            result = check_jsonl(path, self.options, self.jobs, used=self.used_overrides, whole_file=self.check_whole_file)
         else:
             result = self.check_whole_file(path)
         result.findings.sort(key=_position)
@@ -180,12 +100,12 @@ class Checker:
             reason = endpoints.custom_id_problem(doc.custom_id, invalid.params) if invalid else None
             if invalid is not None and reason is not None:
                 hit = Hit("/custom_id", {"value": show(doc.custom_id, 40), "reason": reason})
-                found.append(_at_root(doc, to_finding(invalid, hit)))
+                found.append(at_root(doc, to_finding(invalid, hit)))
         if duplicate is not None:
             for index, first in endpoints.duplicate_custom_ids(doc.custom_id for doc in entries):
                 doc = entries[index]
                 hit = Hit("/custom_id", {"value": show(doc.custom_id, 40), "first": f"{first} (line {entries[first].record})"})
-                found.append(_at_root(doc, to_finding(duplicate, hit)))
+                found.append(at_root(doc, to_finding(duplicate, hit)))
         return found
 
     def _inline(self, path: Path, findings: list[Finding], text: str | None = None) -> list[Finding]:
@@ -244,12 +164,6 @@ def config_position(config: Config, key: str, value: str | None = None) -> tuple
 
 def _position(finding: Finding) -> tuple[int, int, str]:
     return (finding.line or 0, finding.column or 0, finding.code)
-
-
-def _at_root(doc: Document, finding: Finding) -> Finding:
-    """Place a finding whose pointer is relative to the document root, not to its body."""
-    line, column = doc.root_position(finding.path) if hasattr(doc, "root_position") else (doc.record or 1, 1)
-    return replace(finding, file=doc.file, line=line, column=column)
 
 
 def _matches(config: Config, file: str, pattern: str) -> bool:
@@ -316,3 +230,8 @@ def check_paths(paths: Iterable[str], options: Options, jobs: int | None = None)
 
 def check_file(path: Path, options: Options) -> FileResult:
     return Checker(options).check_file(path)
+
+
+# Re-exported: the file front ends import these from here.
+__all__ = ["Checker", "FileResult", "Options", "at_root", "check_discovered", "check_document", "check_file", "check_paths",
+           "configured_paths", "discover_for", "input_findings"]

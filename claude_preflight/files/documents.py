@@ -426,7 +426,7 @@ def _json_notes(reader: _JsonReader, text: str, data: Any, line_offset: int) -> 
 
 
 def _duplicate_args(key: str, first: tuple[int, int] | None) -> dict[str, Any]:
-    from claude_preflight.checks.base import show
+    from claude_preflight.rendering import show
 
     line, column = first or (0, 0)
     return {"key": show(key), "first_line": line, "first_column": column}

@@ -104,7 +104,7 @@ class FixResult:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    from claude_preflight.checks.base import show
+    from claude_preflight.rendering import show
 
     try:
         text = json.dumps(value, ensure_ascii=False)
