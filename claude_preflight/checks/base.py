@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from claude_preflight.rendering import render, show
+from claude_preflight.rendering import render as render  # re-exported for the checks
+from claude_preflight.rendering import show as show
 
 if TYPE_CHECKING:
     from claude_preflight.engine.context import Context

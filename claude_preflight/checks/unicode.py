@@ -32,7 +32,8 @@ def unpaired_surrogate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
     found = ctx.body_scan
     if not found.wide and found.keys_text.isascii():
         return
-    if not any(map(_lone, filterfalse(str.isascii, found.strings))) and not _lone(found.keys_text):
+    # The cheap _ANY test first: only strings holding a surrogate at all need the pairing regex.
+    if not any(map(_lone, filter(_ANY.search, filterfalse(str.isascii, found.strings)))) and not _lone(found.keys_text):
         return
     yield from _locate(ctx.body)
 

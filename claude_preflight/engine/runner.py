@@ -161,7 +161,7 @@ def plan(ctx: Context) -> _Plan:
             if len(cache) >= _SELECTION_LIMIT:
                 cache.clear()
             cache[key] = found
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def steps_for(ctx: Context, use_index: bool | None = None) -> tuple[Step, ...]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from claude_preflight.files import documents
+from claude_preflight.files import documents, json_positions
 from claude_preflight.files.document_check import FileResult, Options, at_root, check_document
 from claude_preflight.files.documents import Document, FileProblem
 from claude_preflight.report import Finding
@@ -47,7 +47,7 @@ _BOM = b"\xef\xbb\xbf"
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 
@@ -86,7 +86,7 @@ def _check_line(name: str, number: int, raw: bytes, offset: int, options: Option
     if known is not None:
         locate: Callable[[], dict[str, tuple[int, int]]] = lambda: known  # noqa: E731
     else:
-        locate = lambda: documents.json_positions.layout(line, number - 1).positions  # noqa: E731
+        locate = lambda: json_positions.layout(line, number - 1).positions  # noqa: E731
     seek = documents._seeker(line, number - 1) if known is None else None
     for item in documents._documents(name, data, locate, notes, seek):
         if isinstance(item, FileProblem):
@@ -379,7 +379,7 @@ def _duplicate_finding(path: Path, rule: Any, custom_id: str, line: int, offset:
         with open(path, "rb") as handle:
             handle.seek(offset)
             text = handle.read(size).decode("utf-8")
-        return documents.json_positions.layout(text, line - 1).positions
+        return json_positions.layout(text, line - 1).positions
 
     doc = Document(file=str(path), body=None, base="/params", in_batch=True, custom_id=custom_id, record=line, _locate=locate)
     hit = Hit("/custom_id", {"value": show(custom_id, 40), "first": f"{first[0]} (line {first[1]})"})

@@ -200,7 +200,7 @@ def read_bytes(path: Path) -> tuple[bytes | None, FileProblem | None]:
         mode = os.fstat(fd).st_mode  # it may have been swapped since the stat above
         if stat.S_ISREG(mode):
             with os.fdopen(fd, "rb", buffering=0, closefd=False) as stream:
-                data = stream.readall()  # type: ignore[attr-defined]
+                data = stream.readall()
         elif stat.S_ISFIFO(mode):
             found = _read_pipe(fd, pipe_wait())
             if isinstance(found, str):

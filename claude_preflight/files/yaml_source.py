@@ -35,7 +35,7 @@ from claude_preflight.files import pointer
 
 _BASE: type[yaml.SafeLoader]
 try:
-    _BASE = yaml.CSafeLoader  # type: ignore[attr-defined,assignment]
+    _BASE = yaml.CSafeLoader  # type: ignore[assignment]  # same interface, C parser
 except AttributeError:  # pragma: no cover - libyaml missing
     _BASE = yaml.SafeLoader
 
@@ -89,7 +89,7 @@ class _Refused(yaml.constructor.ConstructorError):
 
 
 def _constructors(base: type[yaml.SafeLoader]) -> dict[Any, Callable[..., Any]]:
-    kept = {tag: fn for tag, fn in base.yaml_constructors.items() if tag in ALLOWED_TAGS}
+    kept: dict[Any, Callable[..., Any]] = {tag: fn for tag, fn in base.yaml_constructors.items() if tag in ALLOWED_TAGS}
     kept[None] = _Constructing.construct_refused
     return kept
 
@@ -112,7 +112,7 @@ class _Constructing:
             node.start_mark,
         )
 
-    def construct_mapping(self, node: Node, deep: bool = False) -> Any:  # type: ignore[override]
+    def construct_mapping(self, node: Node, deep: bool = False) -> Any:
         if isinstance(node, MappingNode):
             seen: dict[str, Node] = {}
             for key_node, _ in node.value:
@@ -172,7 +172,7 @@ def _loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     constructors[FLOAT] = _Constructing.construct_yaml_float
     constructors[INT] = _Constructing.construct_yaml_int
     namespace = {"yaml_implicit_resolvers": resolvers, "yaml_constructors": constructors, "yaml_multi_constructors": {}}
-    return type("PreflightLoader", (_Constructing, base), namespace)  # type: ignore[return-value]
+    return type("PreflightLoader", (_Constructing, base), namespace)
 
 
 Loader = _loader(_BASE)
@@ -264,8 +264,8 @@ class YamlDocument:
 def _compose(text: str, loader: yaml.SafeLoader) -> Iterator[Node | None]:
     """The root node of each document; raises :class:`YamlProblem` at the first broken one."""
     try:
-        while loader.check_node():  # type: ignore[attr-defined]
-            yield loader.get_node()  # type: ignore[attr-defined]
+        while loader.check_node():
+            yield loader.get_node()
     except yaml.YAMLError as exc:
         raise _problem(exc, text) from None
     except (ValueError, TypeError, RecursionError, MemoryError) as exc:
@@ -296,7 +296,7 @@ def read_documents(text: str) -> Iterator[YamlDocument | YamlProblem]:
     Documents before a syntax error are still returned; a problem in one
     document's values (a tag, an alias bomb) does not stop the next documents.
     """
-    loader = Loader(text)
+    loader: Any = Loader(text)  # a PreflightLoader: _Constructing's notes and strict_keys
     loader.notes = []
     loader.strict_keys = False
     index = 0
@@ -344,7 +344,7 @@ def load_documents(text: str) -> list[Any]:
 
 def load(text: str) -> Any:
     """A single-document file (a catalogue file): duplicate keys are refused too."""
-    loader = Loader(text)
+    loader: Any = Loader(text)
     loader.notes = []
     loader.strict_keys = True
     try:
