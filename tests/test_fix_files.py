@@ -133,6 +133,21 @@ def test_yaml_keeps_comments_quoting_and_layout(tmp_path: Path, options: Options
     assert path.read_text() == YAML_FIXED
 
 
+def test_yaml_moved_lines_keep_their_own_text(tmp_path: Path, options: Options) -> None:
+    """Found by hypothesis: moving the system turn out re-rendered `0E1` (a string in YAML 1.1, a
+    float to ruamel's YAML 1.2) as `0E0`; the fix was then refused. Moved lines keep their text."""
+    text = (
+        "# fixture: keep me\nmodel: claude-opus-4-8\nmax_tokens: 1024\nmessages:\n"
+        '- role: system\n  content: "\\x1F\\U00010000"\n- role: user\n  content: 0E1\n'
+    )
+    path = tmp_path / "req.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = fix_file(path, options)
+    assert [a.code for a in result.applied] == ["SM003"] and result.refused is None
+    fixed = path.read_text(encoding="utf-8")
+    assert "  content: 0E1\n" in fixed and "role: system" not in fixed and fixed.startswith("# fixture: keep me\n")
+
+
 def test_yaml_crlf_survives(tmp_path: Path, options: Options) -> None:
     path = write(tmp_path / "req.yaml", YAML_TEXT.replace("\n", "\r\n"))
     fix_file(path, options)

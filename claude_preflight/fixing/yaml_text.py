@@ -221,8 +221,10 @@ def merge(original: list[str], baseline: list[str], modified: list[str], comment
     that are full-line comments: they survive when the edit deletes them."""
     mapped: dict[int, int] = {}
     matcher = difflib.SequenceMatcher(None, baseline, original, autojunk=False)
-    for tag, i1, i2, j1, _ in matcher.get_opcodes():
-        if tag == "equal":
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        # Equal lines, and lines the round trip only re-rendered one for one (a scalar written
+        # differently, such as an escape): the result is checked against the edited document.
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for k in range(i2 - i1):
                 mapped[i1 + k] = j1 + k
     hunks: list[tuple[int, int, list[str]]] = []
@@ -230,8 +232,15 @@ def merge(original: list[str], baseline: list[str], modified: list[str], comment
     for tag, i1, i2, j1, j2 in edit.get_opcodes():
         if tag == "equal":
             continue
-        replacement = list(modified[j1:j2])
-        kept = [baseline[k] for k in range(i1, i2) if k in comments and baseline[k] not in replacement]
+        written = modified[j1:j2]
+        # A line the edit only moved keeps its original text: the round trip may render an
+        # unchanged value differently (YAML 1.1 vs 1.2 scalars such as 0E1).
+        moved: dict[str, list[str]] = {}
+        for k in range(i1, i2):
+            if k in mapped:
+                moved.setdefault(baseline[k], []).append(original[mapped[k]])
+        replacement = [moved[line].pop(0) if moved.get(line) else line for line in written]
+        kept = [baseline[k] for k in range(i1, i2) if k in comments and baseline[k] not in written]
         replacement += kept
         if i1 < i2:
             if not all(k in mapped for k in range(i1, i2)):
