@@ -53,9 +53,9 @@ def validate(
     Invalid arguments of this function itself (``as_of``, ``api_version``,
     ``catalogue``, ``config``) raise ``TypeError``/``ValueError``.
     """
-    cat = _catalogue(catalogue)
+    cat = resolve_catalogue(catalogue)
     moment = now_utc() if as_of is None else parse_moment(as_of)
-    _check_api_version(cat, api_version)
+    check_api_version(cat, api_version)
     settings = None
     if config is not None and config is not False:
         from claude_preflight.config import coerce_config
@@ -71,7 +71,7 @@ def validate(
     return replace(report, findings=tuple(settings.apply(report.findings)))
 
 
-def _check_api_version(cat: Catalogue, api_version: Any) -> None:
+def check_api_version(cat: Catalogue, api_version: Any) -> None:
     if api_version is None:
         return
     if not isinstance(api_version, str):
@@ -134,7 +134,7 @@ def check(body: Any, **kwargs: Any) -> Report:
     return report
 
 
-def _catalogue(value: Catalogue | Iterable[str | Path] | None) -> Catalogue:
+def resolve_catalogue(value: Catalogue | Iterable[str | Path] | None) -> Catalogue:
     if value is None:
         return load_catalogue()
     if isinstance(value, Catalogue):

@@ -112,7 +112,7 @@ class Config:
     def apply(self, findings: Iterable[Finding], file: str | None = None, used: set[int] | None = None) -> list[Finding]:
         """Filter and re-grade findings; ``used`` collects the indices of overrides that matched."""
         rel = self.relative(file)
-        file_ignores = [sel for pattern, sels in self.per_file_ignores.items() if rel and _glob(rel, pattern) for sel in sels]
+        file_ignores = [sel for pattern, sels in self.per_file_ignores.items() if rel and glob_match(rel, pattern) for sel in sels]
         kept = []
         for finding in findings:
             if self.select and not any(matches(s, finding) for s in self.select):
@@ -127,7 +127,7 @@ class Config:
 
     def _overridden(self, finding: Finding, rel: str | None, used: set[int] | None) -> bool:
         for override in self.overrides:
-            if rel is None or not any(_glob(rel, p) for p in override.files):
+            if rel is None or not any(glob_match(rel, p) for p in override.files):
                 continue
             at = finding.path
             if (at == override.pointer or at.startswith(override.pointer + "/")) and any(matches(s, finding) for s in override.ignore):
@@ -226,7 +226,7 @@ def matches(selector: str, finding: Finding) -> bool:
     return selector == finding.code or selector == finding.name or (selector.isupper() and finding.code.startswith(selector))
 
 
-def _glob(path: str, pattern: str) -> bool:
+def glob_match(path: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(path, pattern) or PurePosixPath(path).match(pattern)
 
 

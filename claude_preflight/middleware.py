@@ -332,7 +332,7 @@ class PreflightMiddleware:
         if self.fail_on not in SEVERITY_RANK:
             raise ValueError(f"fail_on must be one of error, warning, info, not {self.fail_on!r}")
         self.as_of: datetime | None = None if as_of is None else parse_moment(as_of)
-        self.catalogue = _catalogue(catalogue, self.config)
+        self.catalogue = resolve_catalogue(catalogue, self.config)
         self.config.check_selectors(self.catalogue)  # a typo must not switch checks off
         if surface is not None and surface not in self.catalogue.surfaces:
             raise ValueError(f"unknown surface {surface!r}; known: {', '.join(sorted(self.catalogue.surfaces))}")
@@ -607,7 +607,7 @@ def _user_stacklevel() -> int:
     return 2
 
 
-def _catalogue(value: Any, config: Config) -> Catalogue:
+def resolve_catalogue(value: Any, config: Config) -> Catalogue:
     from claude_preflight.catalogue import Catalogue, load_catalogue
 
     if isinstance(value, Catalogue):

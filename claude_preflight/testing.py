@@ -83,9 +83,9 @@ def check_with(request: Any, *, config: Any = None, defaults: Mapping[str, Any] 
         arguments["catalogue"] = list(settings.catalogue)
     body = arguments.pop("body", None)
     if next(settings.selectors(), None) is not None:
-        from claude_preflight.api import _catalogue
+        from claude_preflight.api import resolve_catalogue
 
-        catalogue = _catalogue(arguments.get("catalogue"))
+        catalogue = resolve_catalogue(arguments.get("catalogue"))
         settings.check_selectors(catalogue)  # a typo must not switch checks off
         arguments["catalogue"] = catalogue
     report = validate(body, **arguments)

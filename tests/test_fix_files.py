@@ -285,7 +285,7 @@ def test_edit_that_does_not_round_trip_is_not_used(tmp_path: Path, options: Opti
 
 def test_file_changed_on_disk_is_not_overwritten(tmp_path: Path) -> None:
     path = write(tmp_path / "req.json", "{}")
-    with pytest.raises(fixfiles._Changed):
+    with pytest.raises(fixfiles.ChangedOnDisk):
         fixfiles.atomic_write(path, b"[]", expect=b"{ }")
     assert path.read_text() == "{}"
 

@@ -146,7 +146,7 @@ def test_duplicate_detection_by_counting_matches_the_pairs_hook(text: str) -> No
         return dict(items)
 
     expected = json.loads(text, object_pairs_hook=pairs)
-    reader = documents._JsonReader()
+    reader = documents.JsonReader()
     data = reader.loads(text)
     assert json.dumps(data) == json.dumps(expected)
     assert reader.duplicates == any(seen)

@@ -8,13 +8,15 @@ they may carry cache_control is another family's rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks import _estimate
 from claude_preflight.checks.base import Hit, check, show
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 THINKING = frozenset({"thinking", "redacted_thinking"})
 TTL_VALUES = ("5m", "1h")

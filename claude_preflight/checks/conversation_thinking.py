@@ -7,12 +7,14 @@ setting, or a model that thinks by default.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.messages import conversation_turns, final_assistant, final_message
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 THINKING_TYPES = ("thinking", "redacted_thinking")
 

@@ -8,13 +8,15 @@ The engine checks every batch entry's ``params`` as a Messages request with
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
 from claude_preflight.checks.headers import headers_known
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 # ------------------------------------------------------------------ endpoint beta headers
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from claude_preflight.checks.base import Hit, check, show
 from claude_preflight.dates import parse_moment
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 VERSION_HEADER = "anthropic-version"
 BETA_HEADER = "anthropic-beta"

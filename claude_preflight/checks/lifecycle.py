@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import LifecycleEvent, Model
 from claude_preflight.checks._model_ids import Grade, ModelIdGrammar
 from claude_preflight.checks.base import Edit, Hit, check, show
-from claude_preflight.engine.context import Context
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 _DATED = re.compile(r"^(?P<base>.+)-(?P<date>20\d{6})$")
 

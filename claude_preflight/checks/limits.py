@@ -9,15 +9,17 @@ the checks here only look inside values that already have the right top-level ty
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import EFFORT_ORDER
 from claude_preflight.checks import _estimate, caching
 from claude_preflight.checks.base import Hit, check, is_int, json_type, show
 from claude_preflight.dates import day, parse_moment
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 UNKNOWN_HEADERS = "; the headers are not known here, so make sure the request carries it"
 

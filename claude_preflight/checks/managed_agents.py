@@ -8,11 +8,13 @@ what lies below the top level. Limits and value lists come from each rule's para
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Hit, check, is_int, json_type, show
-from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 # ------------------------------------------------------------------ generic limits
 

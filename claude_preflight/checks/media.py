@@ -9,14 +9,16 @@ API version's own refusals (``rejects`` in the catalogue).
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks import _images
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.dates import parse_moment
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 _KEY = "media.items"
 _NESTING = 3

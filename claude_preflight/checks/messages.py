@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
 from claude_preflight.dates import parse_moment
-from claude_preflight.engine.context import Block, Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Block, Context
 
 ROLES = ("user", "assistant")
 # Blocks that mark an assistant turn paused on a server-side tool call (pause_turn):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Hit, check
-from claude_preflight.engine.context import Context
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 
 @check

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, show
-from claude_preflight.engine.context import Context
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 
 @check

@@ -10,16 +10,18 @@ from __future__ import annotations
 import base64
 import binascii
 from itertools import chain
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks._estimate import body_scan
 from claude_preflight.checks.base import Hit, check
 from claude_preflight.checks.headers import headers_known
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
-from claude_preflight.engine.resolve import REQUEST_TEXTS
+from claude_preflight.engine.scan import REQUEST_TEXTS
 from claude_preflight.files import pointer
 from claude_preflight.redact import KEY_PATTERN, PREFIX, describe, redacted
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 BATCH_BODY = "batch"
 

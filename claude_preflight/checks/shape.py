@@ -6,11 +6,13 @@ Field facts (types, enums, ranges, betas) come from the catalogue's ``request_fi
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import JSON_TYPES, Edit, Hit, check, is_int, json_type, show
-from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 
 def _fields(ctx: Context) -> Mapping[str, Mapping[str, Any]]:

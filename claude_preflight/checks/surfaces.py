@@ -5,15 +5,17 @@ surface-specific forms (Bedrock InvokeModel, Bedrock inference profiles, Vertex)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import Model
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.headers import headers_known
 from claude_preflight.dates import day, parse_moment
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 # ------------------------------------------------------------------ features a surface lacks
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Edit, Hit, check, show
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 # Block types that end an assistant turn with a server-side tool call (a paused turn).
 SERVER_TOOL_CALLS = ("server_tool_use", "mcp_tool_use")

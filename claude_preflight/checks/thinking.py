@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import EFFORT_ORDER
 from claude_preflight.checks.base import Edit, Hit, check, is_int, show
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 
 def _model_name(ctx: Context) -> str:

@@ -13,15 +13,17 @@ import difflib
 import functools
 import itertools
 import re
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from claude_preflight.checks import _schema_subset as subset
 from claude_preflight.checks.base import Edit, Hit, check, is_int, json_type, show
 from claude_preflight.checks.messages import conversation_turns
 from claude_preflight.dates import parse_moment
-from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 CUSTOM = "custom"
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from itertools import filterfalse
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.checks.base import Hit, check
-from claude_preflight.engine.context import Context
 from claude_preflight.files import pointer
+
+if TYPE_CHECKING:
+    from claude_preflight.engine.context import Context
 
 _LONE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 _ANY = re.compile("[\ud800-\udfff]")

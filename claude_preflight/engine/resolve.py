@@ -7,12 +7,10 @@ from typing import Any, Mapping
 
 from claude_preflight.catalogue import Catalogue
 from claude_preflight.engine.context import BODY_VERSION_SEMANTICS, Context
-from claude_preflight.engine.scan import guard
+from claude_preflight.engine.scan import BODY_PROBLEMS, REQUEST_TEXTS, guard
 from claude_preflight.redact import PREFIX as SECRET_PREFIX
 
 DEFAULT_ENDPOINT = "/v1/messages"
-BODY_PROBLEMS = "engine.body_problems"
-REQUEST_TEXTS = "engine.request_texts"
 """``Context.extra`` key: ``(what, text)`` of the request's own texts outside the body and
 headers (endpoint, surface) that hold the credential prefix; absent when none does."""
 """``Context.extra`` key: ``(JSON Pointer, message)`` of what made the body unsendable as given."""

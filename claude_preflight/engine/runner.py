@@ -20,7 +20,7 @@ from claude_preflight.catalogue.model import Rule
 from claude_preflight.checks.base import Hit, render
 from claude_preflight.engine.context import Context
 from claude_preflight.engine.index import declared
-from claude_preflight.engine.resolve import BODY_PROBLEMS
+from claude_preflight.engine.scan import BODY_PROBLEMS
 from claude_preflight.redact import PREFIX as _SECRET_PREFIX
 from claude_preflight.redact import redact
 from claude_preflight.report import Finding

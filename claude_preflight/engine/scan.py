@@ -13,6 +13,11 @@ from operator import contains
 from typing import Any, Mapping
 
 
+# Keys of ``Context.extra`` set by the door (``engine.resolve.build_context``) and read by the runner
+# and the checks: what the body guard had to cut, and request texts outside the body.
+BODY_PROBLEMS = "engine.body_problems"
+REQUEST_TEXTS = "engine.request_texts"
+
 def number_len(value: Any) -> int:
     """Characters of a JSON number, boolean or other scalar in compact JSON."""
     if isinstance(value, bool):

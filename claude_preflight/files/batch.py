@@ -68,7 +68,7 @@ class _Part:
 
 
 def _check_line(name: str, number: int, raw: bytes, offset: int, options: Options, reader: Any, part: _Part) -> None:
-    """Check one JSONL record (1-based ``number``, at byte ``offset``) as ``documents._jsonl`` does."""
+    """Check one JSONL record (1-based ``number``, at byte ``offset``) as ``documents.read_jsonl_text`` does."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -80,15 +80,15 @@ def _check_line(name: str, number: int, raw: bytes, offset: int, options: Option
     try:
         data = reader.loads(line)
     except (ValueError, RecursionError, MemoryError) as exc:
-        part.problems.append(documents._json_error(name, line, exc, number - 1))
+        part.problems.append(documents.json_error(name, line, exc, number - 1))
         return
-    notes, known = documents._json_notes(reader, line, data, number - 1)
+    notes, known = documents.json_notes(reader, line, data, number - 1)
     if known is not None:
         locate: Callable[[], dict[str, tuple[int, int]]] = lambda: known  # noqa: E731
     else:
         locate = lambda: json_positions.layout(line, number - 1).positions  # noqa: E731
-    seek = documents._seeker(line, number - 1) if known is None else None
-    for item in documents._documents(name, data, locate, notes, seek):
+    seek = documents.position_seeker(line, number - 1) if known is None else None
+    for item in documents.build_documents(name, data, locate, notes, seek):
         if isinstance(item, FileProblem):
             part.problems.append(item)
             continue
@@ -123,7 +123,7 @@ def _custom_id_finding(doc: Document, options: Options) -> Finding | None:
 
 def _check_lines(name: str, first: int, offset: int, data: bytes, options: Options) -> _Part:
     part = _Part(size=len(data))
-    reader = documents._JsonReader()
+    reader = documents.JsonReader()
     if first == 1 and data.startswith(_BOM):
         data, offset = data[3:], offset + 3
     if data.endswith(b"\n"):
@@ -216,7 +216,7 @@ def _pool(jobs: int, path: Path, options: Options) -> Any:
 def _serial(path: Path, options: Options) -> Iterator[_Part]:
     """In this process: groups of lines, as they are checked."""
     name = str(path)
-    reader = documents._JsonReader()
+    reader = documents.JsonReader()
     part, offset, last = _Part(), 0, time.monotonic()
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -291,10 +291,10 @@ def _streamable(path: Path) -> tuple[int, bytes] | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > documents.MAX_FILE_BYTES:
             return None
         with open(path, "rb") as handle:
-            head = handle.read(documents._BINARY_PROBE)
+            head = handle.read(documents.BINARY_PROBE)
     except (OSError, ValueError):
         return None
-    if any(head.startswith(bom) for bom, codec, _ in documents._BOMS if codec != "utf-8-sig"):
+    if any(head.startswith(bom) for bom, codec, _ in documents.BOMS if codec != "utf-8-sig"):
         return None  # UTF-16/32: the whole-file reader decodes it
     return info.st_size, head
 

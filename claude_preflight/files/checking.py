@@ -167,10 +167,10 @@ def _position(finding: Finding) -> tuple[int, int, str]:
 
 
 def _matches(config: Config, file: str, pattern: str) -> bool:
-    from claude_preflight.config import _glob
+    from claude_preflight.config import glob_match
 
     rel = config.relative(file)
-    return rel is not None and _glob(rel, pattern)
+    return rel is not None and glob_match(rel, pattern)
 
 
 def discover_for(paths: Iterable[str], config: Config, *, force_exclude: bool = False,
@@ -201,10 +201,10 @@ def configured_paths(config: Config) -> Callable[[Path], bool]:
         return lambda path: False
 
     def forced(path: Path) -> bool:
-        from claude_preflight.config import _glob
+        from claude_preflight.config import glob_match
 
         rel = config.relative(str(path))
-        return rel is not None and any(_glob(rel, pattern) for pattern in config.paths)
+        return rel is not None and any(glob_match(rel, pattern) for pattern in config.paths)
 
     return forced
 

@@ -41,8 +41,8 @@ SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + JSONL_SUFFIXES
 
 # A Message Batches file may hold 256 MB; anything much larger is not a request fixture.
 MAX_FILE_BYTES = 512 * 1024 * 1024
-_BINARY_PROBE = 8192
-_BOMS = (
+BINARY_PROBE = 8192
+BOMS = (
     (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
     (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
     (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
@@ -270,12 +270,12 @@ def _read_pipe(fd: int, wait: float) -> bytes | str:
 def decode(data: bytes, name: str) -> tuple[str | None, FileProblem | None]:
     """Text of a file: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
     encoding, label = "utf-8", "UTF-8"
-    for bom, codec, bom_label in _BOMS:
+    for bom, codec, bom_label in BOMS:
         if data.startswith(bom):
             encoding, label = codec, bom_label
             break
     else:
-        probe = data[:_BINARY_PROBE]
+        probe = data[:BINARY_PROBE]
         if b"\x00" in probe:
             hint = ""
             if len(probe) >= 4 and (probe[1::2].count(0) > len(probe) // 4 or probe[0::2].count(0) > len(probe) // 4):
@@ -319,17 +319,17 @@ def read_data(name: str, data: bytes, suffix: str) -> Iterator[Document | FilePr
         return
     suffix = suffix.lower()
     if suffix in JSONL_SUFFIXES:
-        yield from _jsonl(name, text)
+        yield from read_jsonl_text(name, text)
     elif suffix in YAML_SUFFIXES:
-        yield from _yaml(name, text)
+        yield from read_yaml_text(name, text)
     else:
-        yield from _json(name, text)
+        yield from read_json_text(name, text)
 
 
 # ----------------------------------------------------------------------------- JSON
 
 
-class _JsonReader:
+class JsonReader:
     """``json.loads`` that notices duplicate keys and NaN/Infinity without slowing down.
 
     Parsing with an ``object_pairs_hook`` (the direct way to see duplicate keys) doubles
@@ -389,7 +389,7 @@ def _colons_account_for_pairs(text: str, data: Any) -> bool:
     return text.count(":") == pairs + inner
 
 
-def _json_error(name: str, text: str, exc: Exception, line_offset: int = 0) -> FileProblem:
+def json_error(name: str, text: str, exc: Exception, line_offset: int = 0) -> FileProblem:
     """A :class:`FileProblem` for text that ``json.loads`` refused, with the best position we can find."""
     if isinstance(exc, json.JSONDecodeError):
         return FileProblem(name, exc.lineno + line_offset, exc.colno, f"invalid JSON: {exc.msg}")
@@ -412,7 +412,7 @@ def _json_error(name: str, text: str, exc: Exception, line_offset: int = 0) -> F
     return FileProblem(name, 1 + line_offset, 1, f"invalid JSON: {exc}")
 
 
-def _json_notes(reader: _JsonReader, text: str, data: Any, line_offset: int) -> tuple[list[InputNote], dict[str, tuple[int, int]] | None]:
+def json_notes(reader: JsonReader, text: str, data: Any, line_offset: int) -> tuple[list[InputNote], dict[str, tuple[int, int]] | None]:
     if not (reader.duplicates or reader.nonfinite):
         return [], None
     found = json_positions.layout(text, line_offset)
@@ -445,22 +445,22 @@ def _nonfinite_at(data: Any, ptr: str) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
 
 
-def _json(name: str, text: str) -> Iterator[Document | FileProblem]:
+def read_json_text(name: str, text: str) -> Iterator[Document | FileProblem]:
     if not text.strip():
         yield FileProblem(name, 1, 1, "empty file")
         return
-    reader = _JsonReader()
+    reader = JsonReader()
     try:
         data = reader.loads(text)
     except (ValueError, RecursionError, MemoryError) as exc:
-        yield _json_error(name, text, exc)
+        yield json_error(name, text, exc)
         return
-    notes, known = _json_notes(reader, text, data, 0)
+    notes, known = json_notes(reader, text, data, 0)
     locate = (lambda: known) if known is not None else (lambda: json_positions.layout(text).positions)
-    yield from _documents(name, data, locate, notes, _seeker(text, 0) if known is None else None)
+    yield from build_documents(name, data, locate, notes, position_seeker(text, 0) if known is None else None)
 
 
-def _seeker(text: str, line_offset: int) -> Callable[[frozenset[str]], dict[str, tuple[int, int]]]:
+def position_seeker(text: str, line_offset: int) -> Callable[[frozenset[str]], dict[str, tuple[int, int]]]:
     return lambda wanted: json_positions.layout(text, line_offset, wanted).positions
 
 
@@ -475,8 +475,8 @@ def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def _jsonl(name: str, text: str) -> Iterator[Document | FileProblem]:
-    reader = _JsonReader()
+def read_jsonl_text(name: str, text: str) -> Iterator[Document | FileProblem]:
+    reader = JsonReader()
     empty = True
     for number, line in jsonl_lines(text):
         empty = False
@@ -485,20 +485,20 @@ def _jsonl(name: str, text: str) -> Iterator[Document | FileProblem]:
         yield FileProblem(name, 1, 1, "empty file: no requests")
 
 
-def jsonl_record(name: str, line: str, number: int, reader: _JsonReader | None = None) -> Iterator[Document | FileProblem]:
+def jsonl_record(name: str, line: str, number: int, reader: JsonReader | None = None) -> Iterator[Document | FileProblem]:
     """The documents of one JSONL record (line ``number``, 1-based), positioned in the file."""
-    reader = reader or _JsonReader()
+    reader = reader or JsonReader()
     try:
         data = reader.loads(line)
     except (ValueError, RecursionError, MemoryError) as exc:
-        yield _json_error(name, line, exc, number - 1)
+        yield json_error(name, line, exc, number - 1)
         return
-    notes, known = _json_notes(reader, line, data, number - 1)
+    notes, known = json_notes(reader, line, data, number - 1)
 
     def locate() -> dict[str, tuple[int, int]]:
         return known if known is not None else json_positions.layout(line, number - 1).positions
 
-    for doc in _documents(name, data, locate, notes, _seeker(line, number - 1) if known is None else None):
+    for doc in build_documents(name, data, locate, notes, position_seeker(line, number - 1) if known is None else None):
         if isinstance(doc, Document):
             doc.record = number
         yield doc
@@ -509,7 +509,7 @@ def jsonl_record(name: str, line: str, number: int, reader: _JsonReader | None =
 _YAML_CODES = {"duplicate-key": DUPLICATE_KEY, "non-finite": NON_FINITE}
 
 
-def _yaml(name: str, text: str) -> Iterator[Document | FileProblem]:
+def read_yaml_text(name: str, text: str) -> Iterator[Document | FileProblem]:
     from claude_preflight.files import yaml_source  # PyYAML is only imported for YAML files
 
     items = list(yaml_source.read_documents(text))
@@ -525,7 +525,7 @@ def _yaml(name: str, text: str) -> Iterator[Document | FileProblem]:
             yield FileProblem(name, item.line or 1, item.column or 1, f"invalid YAML: {item}")
             continue
         notes = [_yaml_note(note) for note in item.notes]
-        for doc in _documents(name, item.data, item.positions, notes):
+        for doc in build_documents(name, item.data, item.positions, notes):
             if isinstance(doc, Document) and several:
                 doc.record = item.index + 1
             yield doc
@@ -541,7 +541,7 @@ def _yaml_note(note: yaml_source.Note) -> InputNote:
 # ----------------------------------------------------------------------------- documents
 
 
-def _documents(
+def build_documents(
     name: str, data: Any, locate: Callable[[], dict[str, tuple[int, int]]], notes: list[InputNote] | None = None,
     seek: Callable[[frozenset[str]], dict[str, tuple[int, int]]] | None = None,
 ) -> Iterator[Document | FileProblem]:

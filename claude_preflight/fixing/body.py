@@ -175,7 +175,7 @@ def fix(body: Any, *, unsafe: bool = False, config: Any = None, **validate_kwarg
     :class:`~claude_preflight.config.Config`) filters the findings as ``check`` does, so
     ignored rules are neither fixed nor reported, and supplies the default API version.
     """
-    from claude_preflight.api import _catalogue, _check_api_version, run_request
+    from claude_preflight.api import resolve_catalogue, check_api_version, run_request
     from claude_preflight.dates import now_utc, parse_moment
     from claude_preflight.engine.scan import guard
 
@@ -183,11 +183,11 @@ def fix(body: Any, *, unsafe: bool = False, config: Any = None, **validate_kwarg
     unknown = sorted(set(validate_kwargs) - allowed_keys)
     if unknown:
         raise TypeError(f"fix() got unexpected keyword argument(s): {', '.join(unknown)}")
-    catalogue = _catalogue(validate_kwargs.get("catalogue"))
+    catalogue = resolve_catalogue(validate_kwargs.get("catalogue"))
     as_of = validate_kwargs.get("as_of")
     moment = now_utc() if as_of is None else parse_moment(as_of)
     api_version = validate_kwargs.get("api_version")
-    _check_api_version(catalogue, api_version)
+    check_api_version(catalogue, api_version)
     if config is not None and not callable(getattr(config, "apply", None)):
         raise TypeError("config must be a claude_preflight.config.Config")
     if config is not None:

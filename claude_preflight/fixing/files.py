@@ -107,7 +107,7 @@ def _read_documents(name: str, kind: str, text: str) -> list[Document | FileProb
     """
     from claude_preflight.files import documents
 
-    reader = {"jsonl": documents._jsonl, "yaml": documents._yaml, "json": documents._json}[kind]
+    reader = {"jsonl": documents.read_jsonl_text, "yaml": documents.read_yaml_text, "json": documents.read_json_text}[kind]
     try:
         return list(reader(name, text))
     except (ValueError, RecursionError, TypeError) as exc:  # defensive: readers report, not raise
@@ -287,7 +287,7 @@ def _newline_split(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def _diff(name: str, before: str, after: str) -> str:
+def unified_diff(name: str, before: str, after: str) -> str:
     shown = name.replace(os.sep, "/").lstrip("/")
     lines = list(difflib.unified_diff(_newline_split(before), _newline_split(after), f"a/{shown}", f"b/{shown}"))
     out = []
@@ -333,7 +333,7 @@ _ENCODINGS = (  # byte order mark -> codec writing the text after it
 )
 
 
-def _encoding(data: bytes) -> tuple[bytes, str]:
+def split_encoding(data: bytes) -> tuple[bytes, str]:
     """(byte order mark, codec) of a file, so the fixed text is written the same way."""
     for mark, codec in _ENCODINGS:
         if data.startswith(mark):
@@ -371,7 +371,7 @@ def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: 
     if problem is not None or text is None:
         problems = [problem] if problem is not None else []
         return FileFixResult(name, result=FileResult(name, problems=problems))
-    mark, codec = _encoding(data)
+    mark, codec = split_encoding(data)
     kind = _kind(path)
     before = _check_text(name, kind, text, options, used)
     if before.problems and kind != "jsonl":
@@ -390,7 +390,7 @@ def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: 
     reason = _worse(before, after, records)
     if reason is not None:
         return FileFixResult(name, applied=applied, result=before.result, refused=reason)
-    change = _diff(name, text, new_text) if diff else ""  # only --diff shows it: no copy otherwise
+    change = unified_diff(name, text, new_text) if diff else ""  # only --diff shows it: no copy otherwise
     outcome = FileFixResult(name, applied=applied, result=after.result, diff=change)
     if diff:
         return outcome
@@ -400,8 +400,8 @@ def fix_file(path: str | Path, options: Options, *, unsafe: bool = False, diff: 
         return FileFixResult(name, applied=applied, result=before.result, refused=f"the fixed text cannot be written as {codec}")
     try:
         atomic_write(path, payload, expect=data)
-    except (OSError, _Changed) as exc:
-        reason = str(exc) if isinstance(exc, _Changed) else f"cannot write: {exc.strerror or exc}"
+    except (OSError, ChangedOnDisk) as exc:
+        reason = str(exc) if isinstance(exc, ChangedOnDisk) else f"cannot write: {exc.strerror or exc}"
         return FileFixResult(name, applied=applied, result=before.result, refused=reason)
     outcome.written = True
     return outcome
@@ -684,7 +684,7 @@ def restore_endings(original: str, fixed: str) -> str:
     return "\n".join(out)
 
 
-class _Changed(Exception):
+class ChangedOnDisk(Exception):
     """The file changed on disk while it was being fixed."""
 
 
@@ -743,17 +743,17 @@ def clean_stale_temporaries(target: Path) -> list[str]:
 def atomic_write(path: Path, payload: bytes, *, expect: bytes | None = None) -> None:
     """Replace ``path`` by ``payload`` atomically, keeping its permission bits (and owner
     where allowed). The target of a symlink is replaced, not the link. With ``expect``, the
-    file must still hold exactly those bytes (else :class:`_Changed`). A read-only or
-    hard-linked file is refused (:class:`_Changed`), never renamed over."""
+    file must still hold exactly those bytes (else :class:`ChangedOnDisk`). A read-only or
+    hard-linked file is refused (:class:`ChangedOnDisk`), never renamed over."""
     target = Path(os.path.realpath(path))
     current = os.stat(target)
     if not stat.S_ISREG(current.st_mode):
-        raise _Changed("not a regular file; only regular files are rewritten")
+        raise ChangedOnDisk("not a regular file; only regular files are rewritten")
     reason = unwritable(target, current)
     if reason is not None:
-        raise _Changed(reason)
+        raise ChangedOnDisk(reason)
     if expect is not None and target.read_bytes() != expect:
-        raise _Changed("the file changed on disk while it was being fixed")
+        raise ChangedOnDisk("the file changed on disk while it was being fixed")
     with _temporary(target, current) as (fd, _), os.fdopen(fd, "wb", closefd=False) as stream:
         _write_all(stream, payload)
 

@@ -462,7 +462,7 @@ def apply_edits(text: str, data: Any, edits: Sequence[Any], base: str = "") -> s
 
     style = detect_style(text)
     current = data
-    prefixed = [_Prefixed(e.op, base + e.path, e.value) for e in edits]
+    prefixed = [PrefixedEdit(e.op, base + e.path, e.value) for e in edits]
     i = 0
     while i < len(prefixed):
         pair = rename_pair(current, prefixed, i)
@@ -481,7 +481,7 @@ def apply_edits(text: str, data: Any, edits: Sequence[Any], base: str = "") -> s
 
 
 @dataclass(frozen=True)
-class _Prefixed:
+class PrefixedEdit:
     op: str
     path: str
     value: Any = None

@@ -272,7 +272,7 @@ def apply_edits(text: str, number: int, edits: Sequence[Any], base: str = "") ->
     """Apply body-relative ``edits`` (prefixed by ``base``) to YAML document ``number`` (its
     index in the stream) of ``text`` (LF line endings). Raises PatchError when they do not
     apply."""
-    from claude_preflight.fixing.json_text import _Prefixed
+    from claude_preflight.fixing.json_text import PrefixedEdit
 
     try:
         from ruamel.yaml.error import YAMLError
@@ -289,7 +289,7 @@ def apply_edits(text: str, number: int, edits: Sequence[Any], base: str = "") ->
     if not 0 <= number < len(docs) or docs[number] is None:
         raise PatchError("no such YAML document")
     raw = number  # the document's index in the stream, empty documents included
-    prefixed = [_Prefixed(e.op, base + e.path, e.value) for e in edits]
+    prefixed = [PrefixedEdit(e.op, base + e.path, e.value) for e in edits]
     i = 0
     while i < len(prefixed):
         pair = rename_pair(docs[raw], prefixed, i)

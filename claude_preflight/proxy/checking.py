@@ -252,13 +252,13 @@ def parse_body(data: bytes, catalogue: Catalogue) -> tuple[Any, list[Finding], s
         return None, [], problem.message if problem else "cannot decode the body"
     if not text.strip():
         return None, [], "the body is empty"
-    reader = documents._JsonReader()
+    reader = documents.JsonReader()
     try:
         body = reader.loads(text)
     except (ValueError, RecursionError, MemoryError) as exc:
-        error = documents._json_error("request body", text, exc)
+        error = documents.json_error("request body", text, exc)
         return None, [], f"{error.message} at line {error.line} column {error.column}"
-    notes, _ = documents._json_notes(reader, text, body, 0)
+    notes, _ = documents.json_notes(reader, text, body, 0)
     if not notes:
         return body, [], None
     doc = documents.Document("request body", body, notes=notes)

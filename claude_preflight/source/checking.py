@@ -25,12 +25,12 @@ class SourceProblem(ValueError):
 
 
 def _options(catalogue: Any, as_of: Any, surface: str | None, api_version: str | None) -> Options:
-    from claude_preflight.api import _catalogue, _check_api_version
+    from claude_preflight.api import resolve_catalogue, check_api_version
     from claude_preflight.dates import now_utc, parse_moment
     from claude_preflight.files.checking import Options
 
-    cat = _catalogue(catalogue)
-    _check_api_version(cat, api_version)
+    cat = resolve_catalogue(catalogue)
+    check_api_version(cat, api_version)
     return Options(catalogue=cat, as_of=now_utc() if as_of is None else parse_moment(as_of), surface=surface,
                    api_version=api_version)
 

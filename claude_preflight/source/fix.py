@@ -138,7 +138,7 @@ def fix_file(path: Path, options: Options, *, unsafe: bool, diff: bool, used: se
     from claude_preflight.dates import now_utc
     from claude_preflight.files.checking import Checker, FileResult
     from claude_preflight.files.documents import decode, read_bytes
-    from claude_preflight.fixing.files import FileFixResult, _Changed, _diff, _encoding, atomic_write
+    from claude_preflight.fixing.files import FileFixResult, ChangedOnDisk, unified_diff, split_encoding, atomic_write
     from claude_preflight.source import check_source_text, fix_source
 
     name = str(path)
@@ -163,16 +163,16 @@ def fix_file(path: Path, options: Options, *, unsafe: bool, diff: bool, used: se
     old = {(f.code, f.message) for f in before.findings}
     if after.problems or any(f.severity == "error" and (f.code, f.message) not in old for f in after.findings):
         return FileFixResult(name, applied=fixed.applied, result=before, refused="the fix would make the file worse")
-    outcome = FileFixResult(name, applied=fixed.applied, result=after, diff=_diff(name, text, fixed.text))
+    outcome = FileFixResult(name, applied=fixed.applied, result=after, diff=unified_diff(name, text, fixed.text))
     if diff:
         return outcome
-    mark, codec = _encoding(data)
+    mark, codec = split_encoding(data)
     try:
         atomic_write(path, mark + fixed.text.encode(codec), expect=data)
     except UnicodeEncodeError:
         return FileFixResult(name, applied=fixed.applied, result=before, refused=f"the fixed text cannot be written as {codec}")
-    except (OSError, _Changed) as exc:
-        reason = str(exc) if isinstance(exc, _Changed) else f"cannot write: {exc.strerror or exc}"
+    except (OSError, ChangedOnDisk) as exc:
+        reason = str(exc) if isinstance(exc, ChangedOnDisk) else f"cannot write: {exc.strerror or exc}"
         return FileFixResult(name, applied=fixed.applied, result=before, refused=reason)
     outcome.written = True
     return outcome
