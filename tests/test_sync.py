@@ -191,16 +191,19 @@ def test_synced_overlay_is_loaded_automatically(api: FakeApi, capsys: pytest.Cap
     import claude_preflight.catalogue as catalogue_module
 
     monkeypatch.setattr(catalogue_module, "_OVERLAY", [])
+    monkeypatch.setattr(catalogue_module, "_DEFAULT", [])
     before = load_catalogue()
     assert NEW_ID not in before.models
     code, _, err = _run(sync_cli.run_sync, capsys)
     assert code == 0, err
     monkeypatch.setattr(catalogue_module, "_OVERLAY", [])
+    monkeypatch.setattr(catalogue_module, "_DEFAULT", [])
     after = load_catalogue()
     assert NEW_ID in after.models and after is not before
     assert NEW_ID not in load_catalogue(synced=False).models
     monkeypatch.setenv("CLAUDE_PREFLIGHT_NO_OVERLAY", "1")
     monkeypatch.setattr(catalogue_module, "_OVERLAY", [])
+    monkeypatch.setattr(catalogue_module, "_DEFAULT", [])
     assert NEW_ID not in load_catalogue().models
 
 

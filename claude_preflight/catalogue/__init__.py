@@ -286,6 +286,8 @@ def load_catalogue(extra: Iterable[str | Path] = (), *, synced: bool = True) -> 
     """The compiled catalogue: shipped files, the overlay written by ``models sync`` (unless
     ``synced=False`` or ``CLAUDE_PREFLIGHT_NO_OVERLAY=1``), then ``extra`` user files or
     directories. The overlay is looked for once per process."""
+    if not extra and synced and _DEFAULT:  # the common call, on every validate(): one look-up
+        return _DEFAULT[0]
     overlay = _synced_overlay() if synced else None
     key = (overlay, *(_absolute(p) for p in collect_paths(extra)))
     found = _CACHE.get(key)
@@ -296,10 +298,13 @@ def load_catalogue(extra: Iterable[str | Path] = (), *, synced: bool = True) -> 
         if found is None:
             found = Catalogue(read_and_merge(extra, overlay))
             _CACHE[key] = found
+    if not extra and synced and not _DEFAULT:
+        _DEFAULT.append(found)
     return found
 
 
 _OVERLAY: list[str | None] = []
+_DEFAULT: list[Catalogue] = []  # the default catalogue (shipped + synced overlay), once loaded
 
 
 def _synced_overlay() -> str | None:
