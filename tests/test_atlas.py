@@ -24,8 +24,6 @@ PENDING_IDS: list[str] = [
     "bedrock-on-demand-unsupported-sonnet-3-5-v2-bolt",
     "beta-rejected-effort-on-claude-4-5-claude-code",
     "beta-rejected-prompt-caching-2024-librechat",
-    "image-not-an-image-claude-code",
-    "pdf-not-valid-claude-code",
     "context-limit-input-plus-max-tokens-claude-code",
     "context-limit-input-plus-max-tokens-continue",
     "bedrock-invalid-beta-flag-body-claude-code",

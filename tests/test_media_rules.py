@@ -187,9 +187,22 @@ def test_mismatch_between_declared_type_and_bytes() -> None:
     assert "image/webp" in found[0].message
     bmp = hits(run(user(image(b64(b"BM" + b"\x00" * 40), "image/png"))), "MD004")
     assert bmp and bmp[0].severity == "error" and "image/bmp" in bmp[0].message
+    # 30 bytes that match no image format: "Could not process image" (claude-code#15941)
     unknown = hits(run(user(image(b64(b"\x01\x02\x03" * 10), "image/gif"))), "MD004")
-    assert unknown and unknown[0].severity == "warning"
+    assert unknown and unknown[0].severity == "error"
+    short = hits(run(user(image(b64(b"\x01\x02\x03" * 3), "image/gif"))), "MD004")  # too few bytes to be sure
+    assert short and short[0].severity == "warning"
     assert not hits(run(user(image(b64(gif(4, 4)), "image/gif"))), "MD004")
+
+
+def test_base64_pdf_without_a_pdf_header() -> None:
+    # "The PDF specified was not valid." (claude-code#5174): an HTML page saved as a .pdf
+    html = {"type": "base64", "media_type": "application/pdf", "data": b64(b"<!DOCTYPE html><html><body>Not found</body></html>")}
+    found = hits(run(user(document(html))), "MD009")
+    assert [(f.severity, f.path) for f in found] == [("error", "/messages/0/content/0/source/data")]
+    assert not hits(run(user(document({"type": "base64", "media_type": "application/pdf", "data": b64(pdf(1))}))), "MD009")
+    late = b"\n" * 200 + pdf(1)  # a little junk before the header is tolerated, as PDF readers do
+    assert not hits(run(user(document({"type": "base64", "media_type": "application/pdf", "data": b64(late)}))), "MD009")
 
 
 def test_data_url_prefix_on_pdf() -> None:

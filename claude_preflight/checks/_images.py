@@ -91,9 +91,12 @@ def decoded_size(data: str) -> int:
     return max((n * 3) // 4 - padding, 0)
 
 
+SNIFF_BYTES = 16  # every signature sniff() knows lies within the first 16 bytes
+
+
 def sniff(data: str) -> str | None:
     """The media type the first bytes of base64 ``data`` show, or ``None`` if unknown."""
-    head = read(data, 0, 16)
+    head = read(data, 0, SNIFF_BYTES)
     if head is None:
         return None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):

@@ -215,7 +215,10 @@ def image_media_type_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterat
         path = pointer.join(item.path, "source", "media_type")
         if actual is None:
             args = {"declared": media_type, "actual": "not a PNG, JPEG, GIF or WebP image (its first bytes match none of them)"}
-            yield Hit(path, args, severity="warning")
+            head = _images.read(data, 0, _images.SNIFF_BYTES)
+            # Enough bytes to hold any of the four signatures and none matches: the API cannot decode
+            # it ("Could not process image"). A shorter prefix proves less: a warning.
+            yield Hit(path, args, severity=None if head is not None and len(head) >= _images.SNIFF_BYTES else "warning")
         elif actual in allowed:
             yield Hit(path, {"declared": media_type, "actual": actual}, fix=f"set media_type to {actual!r}", edits=(Edit("replace", path, actual),))
         else:
@@ -342,6 +345,10 @@ def unsupported_by_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
 # ---------------------------------------------------------------------- documents
 
 
+# A PDF file starts with "%PDF-"; readers tolerate a little junk before it, within the first KB.
+PDF_HEADER_WINDOW = 1024
+
+
 def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     source = item.source
     path = pointer.join(item.path, "source")
@@ -367,7 +374,14 @@ def _document_problems(item: Item, params: Mapping[str, Any]) -> Iterator[tuple[
             shown = "missing" if field not in source else show(value)
             yield pointer.join(path, field), f"a {kind} document source needs {field} as a non-empty string (found {shown})"
     if kind == "base64":
-        yield from _not_base64(pointer.join(path, "data"), source.get("data"))
+        problems = list(_not_base64(pointer.join(path, "data"), source.get("data")))
+        yield from problems
+        data = source.get("data")
+        if not problems and source.get("media_type") == "application/pdf" and isinstance(data, str) and data:
+            head = _images.read(data, 0, PDF_HEADER_WINDOW)
+            if head is not None and b"%PDF-" not in head:
+                yield pointer.join(path, "data"), ("the data is not a PDF: no %PDF- header in its first "
+                                                   f"{PDF_HEADER_WINDOW} bytes (the API answers \"The PDF specified was not valid.\")")
     if kind == "content":
         content = source.get("content")
         if isinstance(content, str):
