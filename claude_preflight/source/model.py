@@ -329,3 +329,19 @@ def certain(doc: Document, run: Callable[[Document], list[Finding] | FileProblem
         seen = {(f.code, f.path) for f in third}
         kept = [f for f in kept if (f.code, f.path) in seen]
     return kept
+
+
+FOREIGN = "(another library)"
+"""The binding of a name built from another package's class (e.g. Twilio's ``Client``)."""
+
+
+def receiver_surface(bound: set[str | None], file_surface: Callable[[], str | None]) -> tuple[bool, str | None]:
+    """(a client of another library?, the surface) of a call's receiver, from the surfaces its name
+    is bound to in the module (``None`` for an SDK client of unknown class); with no binding, the
+    file's single SDK client class decides (``file_surface``)."""
+    if bound and bound <= {FOREIGN}:
+        return True, None
+    known = {s for s in bound if s not in (None, FOREIGN)}
+    if len(known) == 1:
+        return False, next(iter(known))
+    return False, (file_surface() if not known else None)

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any, Iterator
 
 from claude_preflight.files import pointer
-from claude_preflight.source.model import HEADER_PARAMS, UNKNOWN, Call, Collector, Entry, Literal, Span, set_member
+from claude_preflight.source.model import FOREIGN, HEADER_PARAMS, UNKNOWN, Call, Collector, Entry, Literal, Span, receiver_surface, set_member
 from claude_preflight.source.text import SourceText
 
 METHODS = {"create": "create", "stream": "stream", "parse": "create", "count_tokens": "count_tokens"}
@@ -37,7 +37,6 @@ def _client_surfaces() -> dict[str, str]:
     return {k: v for k, v in CLIENT_SURFACES.items() if not k.startswith("Base")}
 
 
-FOREIGN = "(another library)"
 
 
 class ParseFailure(Exception):
@@ -293,11 +292,9 @@ def read_calls(text: str) -> list[Call]:
                 continue
         else:
             name = _dotted(receiver)
-            bound = module.bindings.get(name, set()) if name is not None else set()
-            if bound and bound <= {FOREIGN}:
+            foreign, surface = receiver_surface(module.bindings.get(name, set()) if name is not None else set(), module.file_surface)
+            if foreign:
                 continue  # a client of another library
-            known = {s for s in bound if s not in (None, FOREIGN)}
-            surface = next(iter(known)) if len(known) == 1 else (module.file_surface() if not known else None)
         calls.append(_Reader(src, module).call(node, kind, surface))
     calls.sort(key=lambda c: (c.line, c.column))
     return calls

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from claude_preflight.files import pointer
-from claude_preflight.source.model import HEADER_PARAMS, UNKNOWN, Call, Collector, Entry, Literal, Span, set_member
+from claude_preflight.source.model import FOREIGN, HEADER_PARAMS, UNKNOWN, Call, Collector, Entry, Literal, Span, receiver_surface, set_member
 from claude_preflight.source.text import SourceText
 
 EXTRA = "source"
@@ -47,7 +47,6 @@ _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_e
                        "type_assertion"})
 
 
-FOREIGN = "(another library)"
 
 
 class MissingParser(Exception):
@@ -391,11 +390,9 @@ def read_calls(text: str, suffix: str) -> list[Call]:
                 continue
         else:
             name = _dotted(receiver) if receiver is not None else None
-            bound = module.bindings.get(name, set()) if name is not None else set()
-            if bound and bound <= {FOREIGN}:
+            foreign, surface = receiver_surface(module.bindings.get(name, set()) if name is not None else set(), module.file_surface)
+            if foreign:
                 continue  # a client of another library
-            known = {s for s in bound if s not in (None, FOREIGN)}
-            surface = next(iter(known)) if len(known) == 1 else (module.file_surface() if not known else None)
         calls.append(_Reader(src, module).call(node, kind, surface))
     calls.sort(key=lambda c: (c.line, c.column))
     return calls
