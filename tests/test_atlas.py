@@ -29,8 +29,6 @@ PENDING_IDS: list[str] = [
     "bedrock-invalid-beta-flag-body-claude-code",
     "bedrock-invalid-beta-flag-opus-4-7-claude-code",
     "bedrock-output-config-format-haiku-4-5-hindsight",
-    "image-over-8000px-claude-code-playwright",
-    "image-over-2000px-many-images-claude-code",
     "output-config-on-vertex-haiku-4-5-sdk-csharp",
 ]
 

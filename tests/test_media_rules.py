@@ -410,3 +410,21 @@ media_blocks = st.builds(lambda kind, source, citations: {"type": kind, "source"
 def test_random_media_blocks_never_break(blocks: list[Any], role: str, version: str) -> None:
     report = run([{"role": role, "content": blocks}], model="claude-opus-4-8", headers={"anthropic-version": version})
     assert "PF900" not in report.codes(), report.summary_text()
+
+
+def test_oversized_dimensions_were_refused_before_the_downsize_default() -> None:
+    """claude-code#5147 (2025-08-05): a 9000 px image was a 400 whatever the block said; today
+    (downsizing by default) the same block is a warning."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from atlas_counts import build_request
+
+    data = build_request({"request": {"body": "$png(width=1440,height=9000,bytes=4000)"}})["body"]
+    body = {"model": "claude-sonnet-4-20250514", "max_tokens": 1024, "messages": [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}},
+        {"type": "text", "text": "What is on this page?"}]}]}
+    then = [f.severity for f in validate(body, as_of="2025-08-05").findings if f.code == "MD005"]
+    now = [f.severity for f in validate(body, as_of="2026-05-01").findings if f.code == "MD005"]
+    assert then == ["error"] and now == ["warning"]

@@ -241,9 +241,9 @@ def _dimensions(item: Item) -> tuple[int, int] | None:
     return _images.dimensions(found[1])
 
 
-def _oversized(images: list[Item], limit: int, ceiling: int | None) -> Iterator[tuple[Item, tuple[int, int]]]:
+def _oversized(images: list[Item], limit: int, ceiling: int | None, refused: bool = False) -> Iterator[tuple[Item, tuple[int, int]]]:
     for item in images:
-        if _downsized(item):
+        if _downsized(item) and not refused:
             continue
         dims = _dimensions(item)
         if dims is not None and max(dims) > limit and (ceiling is None or max(dims) <= ceiling):
@@ -265,12 +265,13 @@ def image_too_large(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             problem = f"image exceeds 5 MB maximum: {size} bytes > {max_bytes} bytes"
             yield Hit(path, {"problem": problem}, fix="downscale or recompress the image (JPEG) below 5 MB")
             continue
-        if _downsized(item):
+        refused = _always_refused(ctx, params)
+        if _downsized(item) and not refused:
             continue
         dims = _dimensions(item)
         if dims is not None and max(dims) > max_side:
-            problem = f"image is {dims[0]}x{dims[1]} px; neither side may exceed {max_side} px{_consequence(item)}"
-            yield Hit(path, {"problem": problem}, fix=f"downscale the image so that neither side exceeds {max_side} px", severity=_dims_severity(item))
+            problem = f"image is {dims[0]}x{dims[1]} px; neither side may exceed {max_side} px{_consequence(item, refused)}"
+            yield Hit(path, {"problem": problem}, fix=f"downscale the image so that neither side exceeds {max_side} px", severity=_dims_severity(item, refused))
 
 
 def _refuses_oversized(item: Item) -> bool:
@@ -278,13 +279,22 @@ def _refuses_oversized(item: Item) -> bool:
     return isinstance(transformations, dict) and transformations.get("oversized_image") == "error"
 
 
-def _dims_severity(item: Item) -> str | None:
-    return None if _refuses_oversized(item) else "warning"
+def _always_refused(ctx: Context, params: Mapping[str, Any]) -> bool:
+    """Before ``params["refused_until"]`` (the day after the last refusal seen) oversized images were
+    refused whatever the block said: downsizing by default came later."""
+    until = params.get("refused_until")
+    return until is not None and ctx.as_of < parse_moment(str(until), what="refused_until")
 
 
-def _consequence(item: Item) -> str:
+def _dims_severity(item: Item, refused: bool = False) -> str | None:
+    return None if refused or _refuses_oversized(item) else "warning"
+
+
+def _consequence(item: Item, refused: bool = False) -> str:
     if _refuses_oversized(item):
         return ' (transformations.oversized_image is "error", so the request is rejected)'
+    if refused:
+        return " (refused at this date: downsizing oversized images by default came later)"
     return "; the API rejects it or, where downsizing oversized images is the default, shrinks it before the model sees it"
 
 
@@ -296,9 +306,10 @@ def image_dimensions_many(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
     if len(images) <= int(params["many_images"]):
         return
     limit = int(params["many_images_max_side"])
-    for item, dims in _oversized(images, limit, int(params["max_side"])):
-        args = {"width": dims[0], "height": dims[1], "limit": limit, "count": len(images), "many": params["many_images"], "consequence": _consequence(item)}
-        yield Hit(pointer.join(item.path, "source", "data"), args, fix=f"downscale the image so that neither side exceeds {limit} px", severity=_dims_severity(item))
+    refused = _always_refused(ctx, params)
+    for item, dims in _oversized(images, limit, int(params["max_side"]), refused):
+        args = {"width": dims[0], "height": dims[1], "limit": limit, "count": len(images), "many": params["many_images"], "consequence": _consequence(item, refused)}
+        yield Hit(pointer.join(item.path, "source", "data"), args, fix=f"downscale the image so that neither side exceeds {limit} px", severity=_dims_severity(item, refused))
 
 
 @check
