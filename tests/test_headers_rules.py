@@ -266,3 +266,25 @@ def test_batch_entries_use_the_batch_headers() -> None:
     assert not hits(report, "HD009")
     report = run(batch, endpoint="/v1/messages/batches", headers=V)
     assert [f.path for f in hits(report, "HD009")] == ["/requests/0/params/output_config/task_budget"]
+
+
+def test_bedrock_takes_its_own_tool_examples_beta() -> None:
+    """Bedrock and Vertex name the tool use examples beta tool-examples-2025-10-29 (docs: implement
+    tool use); a Bedrock request that sends it with input_examples must not be told to add the
+    first-party advanced-tool-use header, and one that sends neither still is."""
+    from claude_preflight import validate
+
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "anthropic_beta": ["tool-examples-2025-10-29"],
+        "max_tokens": 512,
+        "tools": [{"name": "get_weather", "description": "Weather for a city",
+                   "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+                   "input_examples": [{"city": "Paris"}]}],
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+    }
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-opus-4-5-20251101-v1:0/invoke"
+    with_beta = validate(body, endpoint=url, as_of="2026-02-01", headers={})
+    assert "HD009" not in with_beta.codes() and "HD005" not in with_beta.codes()
+    without = validate({k: v for k, v in body.items() if k != "anthropic_beta"}, endpoint=url, as_of="2026-02-01", headers={})
+    assert [f.severity for f in without.findings if f.code == "HD009"] == ["error"]
