@@ -143,16 +143,16 @@ def surface_of_client(client: Any) -> str | None:
     return None
 
 
-def infer_surface(url: str) -> str | None:
+def infer_surface(url: str, catalogue: Catalogue | None = None) -> str | None:
     """The surface a request URL (absolute, or a bare path) points at, or ``None``.
 
-    The catalogue decides (its surfaces' hosts and routes): the same answer the engine gives
-    for an endpoint URL with no surface named.
+    The catalogue decides (its surfaces' hosts and routes; the default one unless given): the
+    same answer the engine gives for an endpoint URL with no surface named.
     """
     from claude_preflight.catalogue import load_catalogue
 
     try:
-        catalogue = load_catalogue()
+        catalogue = catalogue if catalogue is not None else load_catalogue()
         found = catalogue.surface_of_url(url)
         if found is None and url.startswith("/") and not url.startswith("/v1/"):
             found = catalogue.surface_of_url("/v1" + url)  # an SDK path relative to a /v1 base URL
@@ -422,7 +422,7 @@ class PreflightMiddleware:
                 headers = self._layered_headers(client, options)
         if headers is None:
             headers = _header_pairs(getattr(options, "headers", None))
-        surface = self.surface or class_surface or infer_surface(url) or infer_surface(path)
+        surface = self.surface or class_surface or infer_surface(url, self.catalogue) or infer_surface(path, self.catalogue)
         if client is None and self._sdk_version is not None:
             # The client is unknown: assume the SDK's default version where it sends one.
             if (surface or "anthropic") in _BODY_VERSION:

@@ -184,6 +184,25 @@ def clear() -> None:
     _ENABLED.clear()
 
 
+def _text_blocks(blocks: list[Any]) -> tuple[list[Any], int, int] | None:
+    """(per-block signature entries, block count, characters of text) of a list of plain text
+    blocks, or ``None`` when it holds anything else (the full engine then decides)."""
+    classes: list[Any] = []
+    text_chars = 0
+    for block in blocks:
+        if type(block) is not dict:
+            return None
+        block_order = tuple(block)
+        if block_order not in _BLOCK_KEYS or type(block["type"]) is not str or block["type"] != "text":
+            return None
+        text = block["text"]
+        if type(text) is not str or _bad(text):
+            return None
+        classes.append((block_order, _text_class(text)))
+        text_chars += len(text)
+    return classes, len(blocks), text_chars
+
+
 def _text_class(text: str) -> int:
     if not text:
         return 0
@@ -232,21 +251,13 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                     append((order, role, _text_class(content)))
                     chars += len(content)
                 elif type(content) is list:
-                    classes: list[Any] = [order, role]
-                    nodes += 1
-                    for block in content:
-                        if type(block) is not dict:
-                            return None
-                        block_order = tuple(block)
-                        if block_order not in _BLOCK_KEYS or type(block["type"]) is not str or block["type"] != "text":
-                            return None
-                        text = block["text"]
-                        if type(text) is not str or _bad(text):
-                            return None
-                        classes.append((block_order, _text_class(text)))
-                        chars += 12 + len(text)
-                        nodes += 1
-                    append(tuple(classes))
+                    blocks = _text_blocks(content)
+                    if blocks is None:
+                        return None
+                    classes, count, text_chars = blocks
+                    append((order, role, *classes))
+                    chars += 12 * count + text_chars
+                    nodes += 1 + count
                 else:
                     return None
         elif key in _NUMBERS:
@@ -270,22 +281,14 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                 chars += len(value)
                 system_chars += len(value)
             elif kind is list:
-                items: list[Any] = []
-                nodes += 1
-                for block in value:
-                    if type(block) is not dict:
-                        return None
-                    block_order = tuple(block)
-                    if block_order not in _BLOCK_KEYS or type(block["type"]) is not str or block["type"] != "text":
-                        return None
-                    text = block["text"]
-                    if type(text) is not str or _bad(text):
-                        return None
-                    items.append((block_order, _text_class(text)))
-                    chars += 12 + len(text)
-                    system_chars += 4 + len(text)
-                    nodes += 1
-                append(tuple(items))
+                blocks = _text_blocks(value)
+                if blocks is None:
+                    return None
+                classes, count, text_chars = blocks
+                append(tuple(classes))
+                chars += 12 * count + text_chars
+                system_chars += 4 * count + text_chars
+                nodes += 1 + count
             else:
                 return None
         elif key == "metadata":

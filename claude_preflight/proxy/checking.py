@@ -123,7 +123,7 @@ class Checker:
             endpoint = f"{method} {path}"
             found = self.catalogue.match_endpoint(endpoint)
         kind = found.endpoint.body if found.endpoint is not None else "unknown"
-        surface = self.settings.surface or infer_surface(url.split("?", 1)[0]) or self.config.surface
+        surface = self.settings.surface or infer_surface(url.split("?", 1)[0], self.catalogue) or self.config.surface
         limit = self.limits.get(kind)
         if limit is None and kind not in UNCHECKED_KINDS:
             limit = self.buffer_cap
