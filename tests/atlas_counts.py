@@ -109,6 +109,7 @@ class Counts:
     cases: int
     rejected_cases: int
     predicted_cases: int
+    warning_cases: int
     unpredictable_cases: int
     valid_cases: int
     valid_passing: int
@@ -126,6 +127,7 @@ class Counts:
             ("Distinct messages no static check can predict", self.unpredictable_messages),
             ("Rejected cases (reconstructed requests)", self.rejected_cases),
             ("Rejected cases flagged by the expected rule today", self.predicted_cases),
+            ("... of which at warning on purpose (an estimate, or a recorded conflict)", self.warning_cases),
             ("Unpredictable cases (with a written reason)", self.unpredictable_cases),
             ("Valid official examples", self.valid_cases),
             ("Valid official examples passing with no error today", self.valid_passing),
@@ -149,6 +151,7 @@ def compute(cases: Iterable[tuple[str, dict[str, Any]]], pending: Iterable[str])
         cases=len(all_cases),
         rejected_cases=len(rejected),
         predicted_cases=sum(1 for c in rejected if c["id"] not in pending_ids),
+        warning_cases=sum(1 for c in rejected if c["id"] not in pending_ids and c.get("severity") == "warning"),
         unpredictable_cases=len(unpredictable),
         valid_cases=sum(1 for c in all_cases if c.get("kind") == "valid"),
         valid_passing=sum(1 for c in all_cases if c.get("kind") == "valid" and c["id"] not in pending_ids),

@@ -165,7 +165,8 @@ RECORDED_CONFLICTS = {
     ("CA005", "the minimum cacheable prefix of Opus 4.8, Opus 4.7, Sonnet 4.6 and Fable 5"),
     ("HD006", "whether the Claude API still accepts effort-2025-11-24 now that effort is GA"),
     ("SM002", "mid-conversation system messages on Bedrock, Google Cloud and Foundry"),
-    ("SF001", "structured outputs (output_config.format) for Claude Haiku 4.5 on Vertex AI and Bedrock"),
+    ("SF010", "structured outputs (output_config.format) for Claude Haiku 4.5 on Vertex AI and Bedrock"),
+    ("HD006", "which anthropic_beta values Bedrock refused for Claude Opus 4.7"),
 }
 
 

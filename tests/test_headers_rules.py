@@ -288,3 +288,42 @@ def test_bedrock_takes_its_own_tool_examples_beta() -> None:
     assert "HD009" not in with_beta.codes() and "HD005" not in with_beta.codes()
     without = validate({k: v for k, v in body.items() if k != "anthropic_beta"}, endpoint=url, as_of="2026-02-01", headers={})
     assert [f.severity for f in without.findings if f.code == "HD009"] == ["error"]
+
+
+# ------------------------------------------------------------------ HD006 refusals per model
+
+
+@pytest.mark.parametrize(
+    ("model", "as_of", "code"),
+    [
+        ("claude-sonnet-4-5-20250929", "2026-04-27", "HD006"),  # anthropics/claude-code#53855
+        ("claude-haiku-4-5-20251001", "2026-05-10", "HD006"),
+        ("claude-sonnet-4-5-20250929", "2026-04-26", "HD007"),  # before the refusal was seen
+        ("claude-opus-4-5-20251101", "2026-05-10", "HD007"),  # the model the beta was made for
+        ("claude-sonnet-4-6", "2026-05-10", "HD007"),  # 4.6 accepted it
+    ],
+)
+def test_hd006_effort_beta_per_model_on_the_claude_api(model: str, as_of: str, code: str) -> None:
+    report = validate({"model": model, "max_tokens": 32000, "messages": [{"role": "user", "content": "Hello"}]},
+                      headers={"anthropic-beta": "claude-code-20250219,effort-2025-11-24"}, as_of=as_of)
+    found = {f.code for f in report.findings if f.code in ("HD006", "HD007")}
+    assert found == {code}, report.findings
+
+
+@pytest.mark.parametrize(
+    ("model", "betas", "refused"),
+    [
+        ("eu.anthropic.claude-opus-4-7", ["claude-code-20250219", "effort-2025-11-24", "tool-search-tool-2025-10-19"],
+         {"claude-code-20250219", "effort-2025-11-24", "tool-search-tool-2025-10-19"}),  # claude-code#49370
+        ("eu.anthropic.claude-opus-4-7", ["interleaved-thinking-2025-05-14"], set()),  # disputed: not flagged
+        ("global.anthropic.claude-opus-4-6-v1", ["claude-code-20250219"], set()),  # Opus 4.6 accepted it
+        ("global.anthropic.claude-sonnet-4-6", ["interleaved-thinking-2025-05-14", "extended-cache-ttl-2025-04-11"],
+         {"extended-cache-ttl-2025-04-11"}),  # claude-code#56595
+    ],
+)
+def test_hd006_bedrock_betas(model: str, betas: list[str], refused: set[str]) -> None:
+    body = {"anthropic_version": "bedrock-2023-05-31", "anthropic_beta": betas, "max_tokens": 32000,
+            "messages": [{"role": "user", "content": "Hello"}]}
+    report = validate(body, endpoint=f"/model/{model}/invoke-with-response-stream", as_of="2026-05-06")
+    flagged = {betas[int(f.path.rsplit("/", 1)[1])] for f in report.findings if f.code == "HD006"}
+    assert flagged == refused, report.findings

@@ -467,3 +467,30 @@ def test_random_option_values_never_break(extra: dict[str, Any], model: str) -> 
     for headers in (None, HEADERS):
         report = run(request, headers=headers)
         assert "PF900" not in report.codes(), report.summary_text()
+
+
+# ------------------------------------------------------------------ LM032 input + max_tokens
+
+
+def _export(chars: int) -> str:
+    line = ";".join(f"order{1000 + i}=status:shipped,qty:{i % 7 + 1}" for i in range(200))
+    return (line * (chars // len(line) + 1))[:chars]
+
+
+@pytest.mark.parametrize(
+    ("model", "max_tokens", "chars", "headers", "severity"),
+    [
+        ("claude-sonnet-4-20250514", 8192, 780_000, None, "warning"),  # continuedev/continue#6080: fits at 6 chars/token
+        ("claude-sonnet-4-20250514", 64000, 900_000, None, "error"),  # over even at 6 chars/token
+        ("claude-3-7-sonnet-20250219", 20000, 740_000, None, "warning"),  # anthropics/claude-code#228
+        ("claude-sonnet-4-20250514", 64000, 900_000, {"anthropic-beta": "model-context-window-exceeded-2025-08-26"}, None),
+        ("claude-sonnet-4-5-20250929", 64000, 700_000, None, None),  # 4.5 stops early instead
+        ("claude-sonnet-4-20250514", 8192, 400_000, None, None),  # fits
+    ],
+)
+def test_lm032_input_plus_max_tokens(model: str, max_tokens: int, chars: int, headers: Any, severity: Any) -> None:
+    body = {"model": model, "max_tokens": max_tokens, "messages": [{"role": "user", "content": _export(chars)}]}
+    report = validate(body, headers=headers, as_of="2025-06-11")
+    found = [f for f in report.findings if f.code == "LM032"]
+    assert [f.severity for f in found] == ([severity] if severity else []), report.findings
+    assert all(f.path == "/max_tokens" for f in found)

@@ -244,3 +244,62 @@ def test_odd_values_never_raise(surface: str) -> None:
             for headers in (None, {"anthropic-beta": "a,b", "anthropic-version": ["2026-10-21", "x"]}):
                 report = run(body, surface=surface, headers=headers)
                 assert "PF900" not in report.codes(), (surface, key, value, [f.message for f in report.findings if f.code == "PF900"])
+
+
+# ------------------------------------------------------------------ SF009 profiles a model lacks
+
+
+@pytest.mark.parametrize(
+    ("model", "as_of", "flagged"),
+    [
+        ("eu.anthropic.claude-fable-5", "2026-09-17", True),  # anthropics/claude-code#95128
+        ("eu.anthropic.claude-fable-5-1", "2026-11-24", True),
+        ("eu.anthropic.claude-fable-5-1", "2026-09-16", False),  # before the refusal was seen
+        ("us.anthropic.claude-fable-5-1", "2026-09-17", False),  # worked from the same account
+        ("global.anthropic.claude-fable-5-1", "2026-09-17", False),
+        ("eu.anthropic.claude-opus-4-8", "2026-09-17", False),  # Opus has an eu. profile
+    ],
+)
+def test_sf009_profile_a_model_lacks(model: str, as_of: str, flagged: bool) -> None:
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 32000, "messages": [{"role": "user", "content": "Hello"}]}
+    report = run(body, endpoint=INVOKE.format(model=model), as_of=as_of)
+    found = hits(report, "SF009")
+    assert bool(found) == flagged, report.findings
+    if flagged:
+        assert found[0].severity == "error" and "us.anthropic." in (found[0].fix or "")
+
+
+def test_sf009_in_a_bedrock_messages_api_body() -> None:
+    report = run({"model": "eu.anthropic.claude-fable-5", "max_tokens": 32000, "messages": [{"role": "user", "content": "Hello"}]},
+                 surface="bedrock", as_of="2026-09-17")
+    assert [f.path for f in hits(report, "SF009")] == ["/model"]
+
+
+# ------------------------------------------------------------------ SF010 disputed per model
+
+STRUCTURED = {"format": {"type": "json_schema", "schema": {"type": "object", "properties": {"title": {"type": "string"}},
+                                                           "required": ["title"], "additionalProperties": False}}}
+
+
+@pytest.mark.parametrize(
+    ("surface", "endpoint", "model", "flagged"),
+    [
+        ("vertex", VERTEX.format(model="claude-haiku-4-5@20251001"), None, True),  # anthropic-sdk-csharp#132
+        ("vertex", VERTEX.format(model="claude-sonnet-4-6"), None, False),
+        (None, INVOKE.format(model="au.anthropic.claude-haiku-4-5-20251001-v1:0"), None, True),  # hindsight#3300
+        (None, "/v1/messages", "claude-haiku-4-5-20251001", False),  # the Claude API offers it
+    ],
+)
+def test_sf010_structured_outputs_for_haiku_4_5_warns_on_vertex_and_bedrock(surface: Any, endpoint: str, model: Any, flagged: bool) -> None:
+    body: dict[str, Any] = {"max_tokens": 1024, "output_config": STRUCTURED, "messages": [{"role": "user", "content": "Give this article a title."}]}
+    if model:
+        body["model"] = model
+    elif surface == "vertex":
+        body["anthropic_version"] = "vertex-2023-10-16"
+    else:
+        body["anthropic_version"] = "bedrock-2023-05-31"
+    report = run(body, surface=surface, endpoint=endpoint)
+    found = hits(report, "SF010")
+    assert bool(found) == flagged, report.findings
+    assert all(f.severity == "warning" and f.path == "/output_config/format" for f in found)
+    assert report.ok or not flagged or not any(f.code == "SF010" for f in report.errors)

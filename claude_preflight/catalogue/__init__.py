@@ -245,6 +245,15 @@ class Catalogue:
         for section in ("betas", "features", "endpoints", "tool_types"):
             for key, data in merged.sections[section].items():
                 cite(section, key, data.get("sources") or ())
+        for key, data in merged.sections["betas"].items():
+            for refusal in data.get("refused_for") or ():
+                cite("betas", key, refusal.get("sources") or ())
+                for model_id in refusal.get("models") or ():
+                    if model_id not in self.models:
+                        problems.append(f"{where('betas', key)}: refused_for names unknown model {model_id!r}")
+                for surface_key in refusal.get("surfaces") or ():
+                    if surface_key not in self.surfaces:
+                        problems.append(f"{where('betas', key)}: refused_for names unknown surface {surface_key!r}")
         for rule in self.rules:
             cite("rules", rule.code, rule.sources)
             for conflict in rule.conflicts:

@@ -185,13 +185,21 @@ def beta_unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check
 @inspects(fields=BODY_BETA_FIELDS, headers=True)
 def beta_rejected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Betas the API refuses everywhere (status invalid) or this surface refuses (betas_rejected)."""
+    """Betas the API refuses everywhere (status invalid), this surface refuses (betas_rejected),
+    or this surface refuses with this model (betas[*].refused_for, from the date seen)."""
     for name, where, path in _unique(ctx):
         on_surface = _surface_rejects(ctx, name)
         if on_surface is not None:
             seen = str(on_surface.get("seen", ""))
             detail = f"on {ctx.surface_name}, which answers 400 for it (seen {seen[:10]})"
             yield Hit(path, {"beta": name, "where": where, "detail": detail}, fix=f"remove {name!r} when sending to {ctx.surface_name}")
+            continue
+        for_model = _model_refuses(ctx, name)
+        if for_model is not None:
+            assert ctx.model is not None
+            seen = str(for_model.get("seen", ""))
+            detail = f"on {ctx.surface_name} for {ctx.model.id}, which answers 400 for it (seen {seen[:10]})"
+            yield Hit(path, {"beta": name, "where": where, "detail": detail}, fix=f"remove {name!r} for {ctx.model.id}")
             continue
         entry = _status(ctx, name)
         if entry is None or entry.get("status") != "invalid":
@@ -206,6 +214,19 @@ def _surface_rejects(ctx: Context, name: str) -> Mapping[str, Any] | None:
     if surface is None or not surface.betas_rejected:
         return None
     return surface.betas_rejected.get(name)
+
+
+def _model_refuses(ctx: Context, name: str) -> Mapping[str, Any] | None:
+    """The beta's record of being refused on this surface with this model (from its seen date)."""
+    entry, model = _status(ctx, name), ctx.model
+    if entry is None or model is None:
+        return None
+    for refusal in entry.get("refused_for") or ():
+        if model.id in refusal["models"] and ctx.surface_name in refusal["surfaces"]:
+            seen = _moment(refusal["seen"])
+            if seen is not None and ctx.as_of >= seen:
+                return refusal  # type: ignore[no-any-return]
+    return None
 
 
 def _moment(value: Any) -> datetime | None:
@@ -224,7 +245,7 @@ def beta_unnecessary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     texts: Mapping[str, str] = params.get("texts") or {}
     for name, where, path in _unique(ctx):
         entry = _status(ctx, name)
-        if entry is None or _surface_rejects(ctx, name) is not None:
+        if entry is None or _surface_rejects(ctx, name) is not None or _model_refuses(ctx, name) is not None:
             continue  # refused on this surface: HD006 says so
         status = entry.get("status")
         if not isinstance(status, str) or status not in texts:

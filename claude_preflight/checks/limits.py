@@ -118,6 +118,35 @@ def context_window(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     yield Hit("/messages", args, fix="check with /v1/messages/count_tokens and trim the conversation", severity="warning")
 
 
+@check
+def context_with_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Input plus max_tokens over the window, on models that refuse it instead of stopping early."""
+    model, body = ctx.model, ctx.body
+    if model is None or not model.context_window or not isinstance(body, dict) or not is_int(body.get("max_tokens")):
+        return
+    if ctx.has_beta(str(params["beta"])):
+        return  # the beta makes these models stop with model_context_window_exceeded instead
+    window, max_tokens = int(model.context_window), int(body["max_tokens"])
+    typical_cpt, generous_cpt = float(params["typical_chars_per_token"]), float(params["generous_chars_per_token"])
+    image_tokens, document_tokens = int(params["image_tokens"]), int(params["document_tokens"])
+    room = window - max_tokens
+    whole = _estimate.body_scan(ctx)
+    if int((whole.chars + whole.wide) / typical_cpt) + whole.images_at_most * image_tokens + whole.documents_at_most * document_tokens <= room:
+        return
+    stats = _estimate.prompt_text_stats([ctx.get("system"), ctx.get("tools"), ctx.get("messages")], count_spaces=False)
+    media = stats.images * image_tokens + stats.documents * document_tokens
+    typical = int(stats.chars / typical_cpt) + media
+    if typical <= room:
+        return
+    certain = int(stats.chars / generous_cpt) + media > room
+    how = f"at about {params['typical_chars_per_token']} characters per token" if not certain else \
+        f"even at {params['generous_chars_per_token']} characters per token"
+    yield Hit("/max_tokens", {"estimate": f"{typical:,}", "how": how, "max_tokens": f"{max_tokens:,}", "window": f"{window:,}",
+                              "model": model.id, "beta": params["beta"]},
+              severity=None if certain else "warning", fix=f"lower max_tokens below {max(room, 1):,}, or shorten the prompt")
+
+
+
 # ---------------------------------------------------------------------- max_tokens 0
 
 

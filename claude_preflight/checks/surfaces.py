@@ -228,6 +228,39 @@ def bedrock_profile(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
+def profile_refused(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A geographic inference profile Bedrock is known not to offer for this model."""
+    match = ctx.match
+    if match is None or match.profile is None or match.model is None:
+        return
+    entry = (params.get("refused") or {}).get(match.model.id)
+    if not isinstance(entry, Mapping) or match.profile not in entry["prefixes"]:
+        return
+    seen = parse_moment(str(entry["seen"]), what="seen")
+    if ctx.as_of < seen:
+        return
+    offered = [p for p in entry.get("offered") or () if p != match.profile]
+    base = match.written[len(match.profile):]
+    suggestion = f"{offered[0]}{base}" if offered else base
+    yield Hit(ctx.model_path, {"model": show(match.written), "profile": match.profile, "seen": day(seen),
+                               "offered": ", ".join(offered) or "none known"}, fix=f"use {suggestion!r}")
+
+
+@check
+def feature_disputed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A feature refused on this surface for this model in reports the platform tables contradict."""
+    model = ctx.model
+    if model is None or not isinstance(ctx.body, dict):
+        return
+    for entry in params.get("disputed") or ():
+        if model.id not in entry["models"] or ctx.surface_name not in entry["surfaces"]:
+            continue
+        where = next((w for steps in entry["paths"] if (w := _path_use(ctx.body, [str(s) for s in steps])) is not None), None)
+        if where is not None:
+            yield Hit(where, {"feature": entry["feature"], "model": model.id, "surface": ctx.surface_name, "seen": str(entry["seen"])[:10]})
+
+
+@check
 @inspects(fields=("stream",))
 def invoke_stream_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if ctx.surface_name not in params["surfaces"] or not isinstance(ctx.body, dict) or "stream" not in ctx.body:
