@@ -122,6 +122,8 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", "SP002")
     assert code == 0
     assert "sampling-rejected-by-model" in out and "https://" in out and "Example it flags" in out
+    # the example body is shown as indented JSON lines, not one line of escaped newlines
+    assert "\\x0a" not in out and '\n    "model": ' in out
     assert run(capsys, "explain", "sampling-rejected-by-model")[0] == 0
     assert run(capsys, "explain", "ZZ999")[0] == 2
 

@@ -58,7 +58,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if examples:
             out.write("")
             out.write(f"{label}:")
-            out.write(_example_text(examples[0]))
+            for line in _example_text(examples[0]).splitlines():
+                out.write(line)  # one line at a time: each write escapes control characters
     return EXIT_OK
 
 
