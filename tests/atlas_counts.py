@@ -46,6 +46,7 @@ _NORMALISE = [
     (re.compile(r"\b(messages|tools|system|requests)\.\d+(\.content\.\d+)?"), r"\1.N"),
     (re.compile(r"\b(toolu|srvtoolu|call)_[A-Za-z0-9_]+"), "<id>"),
     (re.compile(r"^model: \S+$"), "model: <id>"),
+    (re.compile(r"Publisher Model projects/\S+/models/\S+ was not found"), "Publisher Model <model> was not found"),
     (re.compile(r"(does not match any of the expected tags:).*$"), r"\1 <tags>"),
     (re.compile(r"`"), ""),
 ]

@@ -12,7 +12,7 @@ from claude_preflight.checks.base import Edit, Hit, check, show
 if TYPE_CHECKING:
     from claude_preflight.engine.context import Context
 
-_DATED = re.compile(r"^(?P<base>.+)-(?P<date>20\d{6})$")
+_DATED = re.compile(r"^(?P<base>.+)[-@](?P<date>20\d{6})$")  # - on the Claude API, @ in Vertex IDs
 
 
 def when(event: LifecycleEvent) -> str:
