@@ -247,12 +247,13 @@ def profile_refused(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @check
-def feature_disputed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """A feature refused on this surface for this model in reports the platform tables contradict."""
+def feature_for_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A feature this surface refuses for this model (``params.entries``: feature, the body
+    paths that use it, models, surfaces, the date last seen)."""
     model = ctx.model
     if model is None or not isinstance(ctx.body, dict):
         return
-    for entry in params.get("disputed") or ():
+    for entry in params.get("entries") or ():
         if model.id not in entry["models"] or ctx.surface_name not in entry["surfaces"]:
             continue
         where = next((w for steps in entry["paths"] if (w := _path_use(ctx.body, [str(s) for s in steps])) is not None), None)
