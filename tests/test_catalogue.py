@@ -168,6 +168,7 @@ RECORDED_CONFLICTS = {
     ("SF010", "structured outputs (output_config.format) for Claude Haiku 4.5 on Vertex AI and Bedrock"),
     ("HD006", "which anthropic_beta values Bedrock refused for Claude Opus 4.7"),
     ("TH001", "budget thinking in the official SDK examples for Claude Sonnet 5"),
+    ("TH006", "forced tool use with adaptive thinking"),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from claude_preflight import validate
 from conftest import minimal
 
@@ -185,3 +187,52 @@ def test_interleaved_header_on_partner_surfaces_and_dates() -> None:
     batch = {"requests": [{"custom_id": "a", "params": bedrock}]}
     report = validate(batch, endpoint="/v1/messages/batches", headers=headers, surface="bedrock", as_of=DATE)
     assert "TC008" not in report.codes()
+
+
+# ---------------------------------------------------------------------- TH006 forced tool use by thinking mode
+
+_WEATHER_TOOL = {"name": "get_weather", "description": "Weather for a city",
+                 "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
+
+
+@pytest.mark.parametrize(
+    ("model", "thinking", "flagged"),
+    [
+        ("claude-sonnet-4-6", {"type": "adaptive"}, True),  # refused up to 4.7 (pydantic-ai#4216, litellm#28114)
+        ("claude-opus-4-7", {"type": "adaptive"}, True),
+        ("claude-opus-4-8", {"type": "adaptive"}, False),  # docs: adaptive thinking supports forced tool use
+        ("claude-sonnet-5", None, False),  # thinks by default, adaptively (langchain-aws#1141)
+        ("claude-opus-5", {"type": "adaptive"}, False),
+        ("claude-sonnet-4-6", {"type": "enabled", "budget_tokens": 2048}, True),  # manual thinking: never
+        ("claude-fable-5-1", None, True),  # refuses forced tool use altogether
+    ],
+)
+def test_th006_forced_tool_use_by_thinking_mode(model: str, thinking: Any, flagged: bool) -> None:
+    body: dict[str, Any] = {"model": model, "max_tokens": 4096, "tools": [_WEATHER_TOOL], "tool_choice": {"type": "any"},
+                            "messages": [{"role": "user", "content": "Weather in Paris?"}]}
+    if thinking is not None:
+        body["thinking"] = thinking
+    report = validate(body, as_of="2026-11-24")
+    assert ("TH006" in report.codes()) == flagged, report.findings
+
+
+# ---------------------------------------------------------------------- TH012 keys per thinking type
+
+
+@pytest.mark.parametrize(
+    ("thinking", "bad_key"),
+    [
+        ({"type": "adaptive", "effort": "low"}, "effort"),  # immersive-translate#3818
+        ({"type": "disabled", "display": "omitted"}, "display"),  # anthropics/claude-code#69618
+        ({"type": "enabled", "budget_tokens": 2048, "budget": 2048}, "budget"),
+        ({"type": "adaptive", "display": "summarized"}, None),
+        ({"type": "enabled", "budget_tokens": 2048, "display": "omitted"}, None),
+        ({"type": "disabled"}, None),
+    ],
+)
+def test_th012_keys_per_thinking_type(thinking: dict[str, Any], bad_key: Any) -> None:
+    report = validate({"model": "claude-sonnet-4-6", "max_tokens": 8192, "thinking": thinking,
+                       "messages": [{"role": "user", "content": "Hello"}]}, as_of="2026-11-24")
+    found = [f for f in report.findings if f.code == "TH012"]
+    assert [f.path for f in found] == ([f"/thinking/{bad_key}"] if bad_key else []), report.findings
+    assert all(f.severity == "error" and f.edits for f in found)

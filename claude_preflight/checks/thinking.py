@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import EFFORT_ORDER
 from claude_preflight.checks.base import Edit, Hit, check, is_int, show
+from claude_preflight.dates import parse_moment
 from claude_preflight.engine.index import inspects
+from claude_preflight.files import pointer
 
 if TYPE_CHECKING:
     from claude_preflight.engine.context import Context
@@ -98,14 +101,48 @@ def budget_below_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator
 @check
 @inspects(fields=("tool_choice",))
 def forced_tool_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Thinking (explicit or the model's default) with tool_choice any/tool."""
+    """Thinking (explicit or the model's default) with tool_choice any/tool. Adaptive thinking
+    takes forced tool use on models launched from ``params.adaptive_allows_from`` on, unless
+    the model refuses forced tool use altogether (``forced_tool_choice: false``)."""
     if ctx.tool_choice_type not in ("any", "tool") or not ctx.thinking_on:
         return
-    origin = "thinking is on" if ctx.thinking_type else f"{_model_name(ctx)} thinks by default"
     model = ctx.model
+    if ctx.thinking_type != "enabled" and model is not None and model.forced_tool_choice and _launched_from(model, params):
+        return
+    origin = "thinking is on" if ctx.thinking_type else f"{_model_name(ctx)} thinks by default"
     can_disable = model is None or "disabled" in model.thinking_modes
     fix = 'use tool_choice {"type": "auto"}' + (' or set thinking {"type": "disabled"}' if can_disable else "")
     yield Hit("/tool_choice/type", {"choice": ctx.tool_choice_type, "origin": origin}, fix=fix)
+
+
+def _launched_from(model: Any, params: Mapping[str, Any]) -> bool:
+    """Whether the model launched on or after ``params.adaptive_allows_from``."""
+    cutoff = params.get("adaptive_allows_from")
+    if not cutoff:
+        return False
+    launched = [e.at for e in model.lifecycle if e.event == "launched"]
+    return bool(launched) and min(launched) >= parse_moment(str(cutoff), what="adaptive_allows_from")
+
+
+@check
+@inspects(fields=("thinking",))
+def config_unknown_key(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A key the thinking object of its type does not take (``params.keys``: type -> keys)."""
+    thinking = ctx.get("thinking")
+    if not isinstance(thinking, dict) or not isinstance(thinking.get("type"), str):
+        return
+    allowed = (params.get("keys") or {}).get(thinking["type"])
+    if allowed is None:
+        return  # a type this catalogue does not know: TH-rules on the type say so
+    for key in thinking:
+        if key in allowed:
+            continue
+        name = str(key)
+        close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        edits = (Edit("remove", pointer.join("/thinking", name)),) if isinstance(key, str) else ()
+        yield Hit(pointer.join("/thinking", name), {"key": show(name), "type": thinking["type"], "allowed": ", ".join(allowed), "hint": hint},
+                  fix=f"remove {name!r}", edits=edits)
 
 
 @check
