@@ -205,6 +205,7 @@ _WEATHER_TOOL = {"name": "get_weather", "description": "Weather for a city",
         ("claude-opus-5", {"type": "adaptive"}, False),
         ("claude-sonnet-4-6", {"type": "enabled", "budget_tokens": 2048}, True),  # manual thinking: never
         ("claude-fable-5-1", None, True),  # refuses forced tool use altogether
+        ("claude-fable-5", None, False),  # accepted on Bedrock (langchain-aws#1141); the refusal came with 5.1
     ],
 )
 def test_th006_forced_tool_use_by_thinking_mode(model: str, thinking: Any, flagged: bool) -> None:
