@@ -369,6 +369,10 @@ def test_metadata() -> None:
     assert not hits(run(body(metadata={"user_id": "u" * 256})), "LM014")
     assert [f.severity for f in hits(run(body(metadata={"user_id": "+1 (415) 555-0134"})), "LM015")] == ["info"]
     assert not hits(run(body(metadata={"user_id": "550e8400-e29b-41d4-a716-446655440000"})), "LM015")
+    # an email address is refused (BerriAI/litellm#10106); one inside the ID is only likely to be
+    assert [f.severity for f in hits(run(body(metadata={"user_id": "myname@example.com"})), "LM015")] == ["error"]
+    assert [f.severity for f in hits(run(body(metadata={"user_id": "Jane Doe <myname@example.com>"})), "LM015")] == ["warning"]
+    assert not hits(run(body(metadata={"user_id": "team@acme/8c1f"})), "LM015")
 
 
 def test_inference_geo() -> None:

@@ -350,6 +350,7 @@ def metadata_user_id_length(ctx: Context, params: Mapping[str, Any]) -> Iterator
 
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_EMAIL_INSIDE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
 
@@ -359,13 +360,16 @@ def metadata_user_id_personal(ctx: Context, params: Mapping[str, Any]) -> Iterat
     value = _user_id(ctx)
     if not isinstance(value, str) or len(value) > 1000:
         return
-    if _EMAIL.fullmatch(value.strip()):
-        kind = "an email address"
-    elif _PHONE.fullmatch(value.strip()):
-        kind = "a phone number"
+    text = value.strip()
+    if _EMAIL.fullmatch(text):
+        kind, severity = "an email address", None  # refused: "user_id appears to contain an email address"
+    elif _EMAIL_INSIDE.search(text):
+        kind, severity = "it contains an email address", "warning"
+    elif _PHONE.fullmatch(text):
+        kind, severity = "a phone number", "info"
     else:
         return
-    yield Hit("/metadata/user_id", {"kind": kind}, fix="send an opaque ID or a hash instead")
+    yield Hit("/metadata/user_id", {"kind": kind}, fix="send an opaque ID or a hash instead", severity=severity)
 
 
 # ---------------------------------------------------------------------- inference_geo
