@@ -1,7 +1,7 @@
 """Check one JSONL batch file the way ``claude-preflight check FILE --jobs N`` does, and print
 a one-line JSON summary (used by ``benchmarks/run.py``; handy on its own too).
 
-    python benchmarks/batch_check.py FILE [--jobs N] [--as-of DATE] [--fast-path on|off]
+    python benchmarks/batch_check.py FILE [--jobs N] [--as-of DATE] [--fast-path on|off] [--orjson on|off]
 """
 
 from __future__ import annotations
@@ -20,12 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: number of cores)")
     parser.add_argument("--as-of", default=None)
     parser.add_argument("--fast-path", choices=("on", "off"), default="on", help="the acceptor (claude_preflight.engine.acceptor)")
+    parser.add_argument("--orjson", choices=("on", "off"), default="on",
+                        help="read JSON with orjson where exact (claude-preflight[fast]; off: the standard library only)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import fast_hook
 
     fast_hook.install(args.fast_path == "on")
+    if args.orjson == "off":
+        from claude_preflight.files import documents
+
+        documents._FAST[:] = [None]
     from claude_preflight.catalogue import load_catalogue
     from claude_preflight.config import load_config
     from claude_preflight.dates import parse_moment

@@ -61,13 +61,18 @@ def validate(
         from claude_preflight.config import coerce_config
 
         settings = coerce_config(config, source="validate(config=...)").check_selectors(cat)
-    report = run_request(cat, body, endpoint=endpoint, headers=headers,
-                         surface=surface if surface is not None or settings is None else settings.surface,
-                         as_of=moment, api_version=api_version,
-                         default_api_version=settings.api_version if settings is not None else None,
-                         headers_complete=bool(headers_complete))
     if settings is None:
-        return report
+        # run_request, inlined for the common call (the acceptor answers most requests)
+        fast = acceptor.accept(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=moment,
+                               api_version=api_version, headers_complete=bool(headers_complete), sort=sort_findings)
+        if fast is not None:
+            return fast
+        return run_engine(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=moment, api_version=api_version,
+                          default_api_version=None, in_batch=False, headers_complete=bool(headers_complete))
+    report = run_request(cat, body, endpoint=endpoint, headers=headers,
+                         surface=surface if surface is not None else settings.surface,
+                         as_of=moment, api_version=api_version, default_api_version=settings.api_version,
+                         headers_complete=bool(headers_complete))
     return replace(report, findings=tuple(settings.apply(report.findings)))
 
 
@@ -100,6 +105,14 @@ def run_request(
                            headers_complete=headers_complete, sort=sort_findings)
     if fast is not None:  # a plain request whose answer is proven (engine/acceptor.py); audited in the tests
         return fast
+    return run_engine(cat, body, endpoint=endpoint, headers=headers, surface=surface, as_of=as_of, api_version=api_version,
+                      default_api_version=default_api_version, in_batch=in_batch, headers_complete=headers_complete)
+
+
+def run_engine(cat: Catalogue, body: Any, *, endpoint: Any, headers: Any, surface: Any, as_of: datetime, api_version: str | None,
+               default_api_version: str | None, in_batch: bool, headers_complete: bool) -> Report:
+    """The full engine's report: ``run_request`` without the acceptor (for front ends that
+    call ``acceptor.accept`` themselves, as ``validate`` and the batch stream do)."""
     ctx = build_context(
         cat,
         body,

@@ -162,6 +162,23 @@ def test_refuses_everything_outside_the_shape(change: Callable[[dict[str, Any]],
                            as_of=parse_moment(CATALOGUE_DATE), api_version=None) is None
 
 
+@pytest.mark.parametrize("text", ["é \ud800", "\udfff", "Ελλάδα \udc00 x", "🚀\ud83d", "sk-ant-api03-x é"])
+@pytest.mark.parametrize("where", ["content", "block", "system", "system-block", "stop"])
+def test_refuses_a_surrogate_or_the_key_prefix_in_any_text(text: str, where: str) -> None:
+    body = minimal()
+    place = {
+        "content": lambda b, t: b["messages"][0].update(content=t),
+        "block": lambda b, t: b["messages"][0].update(content=[{"type": "text", "text": t}]),
+        "system": lambda b, t: b.update(system=t),
+        "system-block": lambda b, t: b.update(system=[{"type": "text", "text": t}]),
+        "stop": lambda b, t: b.update(stop_sequences=[t]),
+    }[where]
+    place(body, text)
+    assert acceptor.signature(body) is None
+    place(body, text.replace("sk-ant-", "sk-").encode("utf-8", "replace").decode("utf-8"))  # the same without them
+    assert acceptor.signature(body) is not None
+
+
 def test_refuses_subclasses_headers_and_other_endpoints() -> None:
     class Text(str):
         pass

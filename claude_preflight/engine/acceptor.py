@@ -147,12 +147,21 @@ _KEYS = _FIELDS | {"role", "content", "type", "text", "user_id"}
 # An opaque user ID: some character that no phone number has, and no "@" (so neither the
 # e-mail nor the phone pattern of metadata_user_id_personal can match it).
 _NOT_PHONE = re.compile(r"[^\d\s().+\-]").search
-_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
+def _surrogate(text: str) -> bool:
+    """Whether a non-ASCII text holds a surrogate (UTF-8 encodes every other code point;
+    encoding is about twice as fast as searching with a regular expression)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _bad(text: str) -> bool:
     """A string the walk refuses: the credential prefix (SC001), or a surrogate (IN003)."""
-    return _SECRET in text or (not text.isascii() and _SURROGATE(text) is not None)
+    return _SECRET in text or (not text.isascii() and _surrogate(text))
 _ROLES = ("user", "assistant")
 _BLOCK_KEYS = (("type", "text"), ("text", "type"))
 _MESSAGE_KEYS = (("role", "content"), ("content", "role"))
@@ -196,14 +205,20 @@ def _text_blocks(blocks: list[Any]) -> tuple[list[Any], int, int] | None:
         if block_order not in _BLOCK_KEYS or type(block["type"]) is not str or block["type"] != "text":
             return None
         text = block["text"]
-        if type(text) is not str or _bad(text):
+        if type(text) is not str:
             return None
-        classes.append((block_order, _text_class(text)))
+        text_class = _text_class(text)
+        if text_class < 0:
+            return None
+        classes.append((block_order, text_class))
         text_chars += len(text)
     return classes, len(blocks), text_chars
 
 
 def _text_class(text: str) -> int:
+    """The class of a text the signature keeps (-1: a text the walk refuses, see ``_bad``)."""
+    if _SECRET in text or (not text.isascii() and _surrogate(text)):
+        return -1
     if not text:
         return 0
     if text[0].isspace():
@@ -246,9 +261,10 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
                 nodes += 1
                 chars += 11 + len(role)
                 if type(content) is str:
-                    if _bad(content):
+                    text_class = _text_class(content)
+                    if text_class < 0:
                         return None
-                    append((order, role, _text_class(content)))
+                    append((order, role, text_class))
                     chars += len(content)
                 elif type(content) is list:
                     blocks = _text_blocks(content)
@@ -275,9 +291,10 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
             append(value)
         elif key == "system":
             if kind is str:
-                if _bad(value):
+                text_class = _text_class(value)
+                if text_class < 0:
                     return None
-                append(_text_class(value))
+                append(text_class)
                 chars += len(value)
                 system_chars += len(value)
             elif kind is list:
@@ -307,9 +324,12 @@ def signature(body: Any) -> tuple[tuple[Any, ...], int, int, int, int] | None:
             nodes += 1
             found: list[int] = []
             for item in value:
-                if type(item) is not str or _bad(item):
+                if type(item) is not str:
                     return None
-                found.append(_text_class(item))
+                text_class = _text_class(item)
+                if text_class < 0:
+                    return None
+                found.append(text_class)
                 chars += len(item)
                 nodes += 1
             append(tuple(found))

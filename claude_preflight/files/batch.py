@@ -5,7 +5,10 @@ reader (``Checker.check_file``) without holding the file in memory:
 
 * the file is read line by line (only ``\\n`` ends a record, as in
   :func:`claude_preflight.files.documents.jsonl_lines`); each line is parsed, turned into
-  documents and checked exactly as the whole-file reader does;
+  documents and checked exactly as the whole-file reader does; with the same result, the
+  common line (a batch entry without duplicate keys, NaN or a credential in ``custom_id``) is read from
+  its bytes (orjson where exact: ``documents.fast_loads``) and goes straight to the engine:
+  its text is decoded, positioned and turned into a document only when it has a finding;
 * with ``jobs > 1`` the file is cut into byte ranges of whole lines that worker processes
   read and check themselves; results come back in input order (an ordered ``imap`` over
   the ranges), so memory is bounded by the range size times the number of workers, not by
@@ -25,23 +28,35 @@ byte and checks nothing).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from claude_preflight.api import run_engine, sort_findings
+from claude_preflight.dates import now_utc
+from claude_preflight.engine import acceptor
 from claude_preflight.files import documents, json_positions
-from claude_preflight.files.document_check import FileResult, Options, at_root, check_document
+from claude_preflight.files.document_check import FileResult, Options, at_root, check_document, place_findings
 from claude_preflight.files.documents import Document, FileProblem
+from claude_preflight.redact import PREFIX
 from claude_preflight.report import Finding
 
 RANGE_BYTES = 1 << 21  # about 2 MB of whole lines per task (~800 small requests)
 MIN_PARALLEL_BYTES = 4 * RANGE_BYTES  # smaller files are checked in this process
 PROGRESS_AFTER_S = 0.75  # a progress bar only for runs that last longer than this
 _BOM = b"\xef\xbb\xbf"
+_WS = r"[ \t\n\r]*"
+# The start of a batch entry up to the value of /params/model (JSON text, proven free of
+# duplicate keys by the reader): {"custom_id": "...", "params": {"model": ...
+_MODEL_FIRST = re.compile(_WS + r"\{" + _WS + r'(?:"custom_id"' + _WS + ":" + _WS + json_positions.STRING + _WS + "," + _WS + ")?"
+                          + r'"params"' + _WS + ":" + _WS + r"\{" + _WS + r'"model"' + _WS + ":" + _WS, re.DOTALL).match
+_MODEL = frozenset({"/params/model"})
+_TEMPLATES = 256  # placed findings kept for reuse per file (the acceptor's answers repeat)
 
 
 def default_jobs() -> int:
@@ -67,43 +82,156 @@ class _Part:
 # ----------------------------------------------------------------------------- one line
 
 
-def _check_line(name: str, number: int, raw: bytes, offset: int, options: Options, reader: Any, part: _Part) -> None:
-    """Check one JSONL record (1-based ``number``, at byte ``offset``) as ``documents.read_jsonl_text`` does."""
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        prefix = raw[: exc.start].decode("utf-8", errors="replace")
-        part.problems.append(FileProblem(name, number, len(prefix) + 1, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"))
-        return
-    if not line.strip():
-        return
-    try:
-        data = reader.loads(line)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        part.problems.append(documents.json_error(name, line, exc, number - 1))
-        return
-    notes, known = documents.json_notes(reader, line, data, number - 1)
-    if known is not None:
-        locate: Callable[[], dict[str, tuple[int, int]]] = lambda: known  # noqa: E731
-    else:
-        locate = lambda: json_positions.layout(line, number - 1).positions  # noqa: E731
-    seek = documents.position_seeker(line, number - 1) if known is None else None
-    for item in documents.build_documents(name, data, locate, notes, seek):
-        if isinstance(item, FileProblem):
-            part.problems.append(item)
-            continue
-        item.record = number
+class _LineChecker:
+    """Checks the lines of one file as ``documents.read_jsonl_text`` and ``check_document`` do.
+
+    A Message Batches entry whose JSON reads without a reader finding (duplicate key,
+    NaN/Infinity, credential in ``custom_id``) goes straight to the engine: its text is
+    decoded and its documents built only when there is a finding to place. The rest (other
+    shapes, unreadable lines) takes the general path of the whole-file reader.
+    """
+
+    def __init__(self, name: str, options: Options) -> None:
+        from claude_preflight.checks import endpoints
+
+        self.name, self.options = name, options
+        self.reader = documents.JsonReader()
+        catalogue = options.catalogue
+        version = options.api_version
+        # An unknown api_version is a problem on every line: the general path reports it.
+        self.direct = version is None or version in catalogue.api_versions
+        self.fast = documents.fast_loads if self.direct and documents.fast_available() else None
+        rule = catalogue.rule_by_code.get("EP004")
+        self.ep004 = rule.params if rule is not None else None
+        self.custom_id_problem = endpoints.custom_id_problem
+        self.templates: dict[int, tuple[Finding, Finding]] = {}  # id(finding) -> (finding, placed in this file)
+
+    def check(self, number: int, raw: bytes, offset: int, part: _Part) -> None:
+        """Check one JSONL record (1-based ``number``, at byte ``offset``)."""
+        data = self.fast(raw) if self.fast is not None else documents.UNSURE
+        if data is not documents.UNSURE:
+            if self._entry(number, raw, offset, data, part):
+                return
+            self._documents(number, raw, offset, raw.decode("utf-8"), data, [], None, part)
+            return
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            prefix = raw[: exc.start].decode("utf-8", errors="replace")
+            part.problems.append(FileProblem(self.name, number, len(prefix) + 1, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"))
+            return
+        if not line.strip():
+            return
+        try:
+            data = self.reader.loads_plain(line)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            part.problems.append(documents.json_error(self.name, line, exc, number - 1))
+            return
+        notes, known = documents.json_notes(self.reader, line, data, number - 1)
+        if notes or known is not None or not self._entry(number, raw, offset, data, part, line):
+            self._documents(number, raw, offset, line, data, notes, known, part)
+
+    def _entry(self, number: int, raw: bytes, offset: int, data: Any, part: _Part, line: str | None = None) -> bool:
+        """Check a batch entry read without reader findings; False if ``data`` is not one."""
+        if type(data) is not dict or "params" not in data or not data.keys() <= documents.BATCH_ENTRY_KEYS \
+                or not self.direct:
+            return False
+        custom_id = data.get("custom_id")
+        if type(custom_id) is str and PREFIX in custom_id:
+            return False  # an SC001 note of the reader: the general path
+        options = self.options
+        # api.run_request, inlined: the acceptor answers most lines.
+        catalogue, params, surface, version = options.catalogue, data["params"], options.surface, options.api_version
+        moment = options.as_of or now_utc()
+        report = acceptor.accept(catalogue, params, endpoint="/v1/messages", headers=None, surface=surface, as_of=moment,
+                                 api_version=version, in_batch=True, sort=sort_findings)
+        if report is None:
+            report = run_engine(catalogue, params, endpoint="/v1/messages", headers=None, surface=surface, as_of=moment,
+                                api_version=version, default_api_version=None, in_batch=True, headers_complete=False)
         part.requests += 1
-        result = check_document(item, options)
-        if isinstance(result, FileProblem):
-            part.problems.append(result)
-        else:
-            part.findings.extend(result)
-        if item.in_batch:
-            part.entries.append((item.custom_id if isinstance(item.custom_id, str) else None, number, offset, len(raw)))
-            invalid = _custom_id_finding(item, options)
+        doc = None
+        if report.findings:
+            text = raw.decode("utf-8") if line is None else line
+            if not self._place(number, text, report.findings, part):
+                doc = self._document(number, text, custom_id, data)
+                part.findings.extend(place_findings(doc, report.findings, []))
+        part.entries.append((custom_id if type(custom_id) is str else None, number, offset, len(raw)))
+        if self.ep004 is not None and self.custom_id_problem(custom_id, self.ep004) is not None:
+            text = raw.decode("utf-8") if line is None else line
+            invalid = _custom_id_finding(doc or self._document(number, text, custom_id, data), options)
             if invalid is not None:
                 part.spanning.append(invalid)
+        return True
+
+    def _place(self, number: int, text: str, findings: tuple[Finding, ...], part: _Part) -> bool:
+        """Place findings as ``place_findings`` does, when a scan that stops early finds
+        each of their paths (False: nothing placed, the caller uses the document)."""
+        wanted = frozenset("/params" + f.path for f in findings)
+        model = _MODEL_FIRST(text) if wanted == _MODEL else None
+        try:
+            # The acceptor's answers are about /model: where it comes first in params (as
+            # usual), one regular expression reads its position as the scan would.
+            positions = {"/params/model": (number, model.end() + 1)} if model is not None \
+                else json_positions.layout(text, number - 1, wanted).positions
+        except (ValueError, TypeError, RecursionError, MemoryError):
+            return False
+        if not wanted <= positions.keys() or any(PREFIX in path for path in wanted):
+            return False
+        for finding in findings:
+            line, column = positions["/params" + finding.path]
+            part.findings.append(self._placed(finding, line, column))
+        return True
+
+    def _placed(self, finding: Finding, line: int, column: int) -> Finding:
+        """``replace(finding, path="/params" + path, file=name, line=line, column=column)``.
+
+        The acceptor answers every line of a signature with the same findings: each is copied
+        once with its new path and file (``Finding.__post_init__`` redacts them), then only
+        the position changes (a number: nothing to redact)."""
+        known = self.templates.get(id(finding))
+        if known is None or known[0] is not finding:
+            if len(self.templates) >= _TEMPLATES:
+                self.templates.clear()
+            known = self.templates[id(finding)] = (finding, replace(finding, path="/params" + finding.path, file=self.name))
+        placed: Finding = object.__new__(Finding)
+        fields = placed.__dict__
+        fields.update(known[1].__dict__)
+        fields["line"], fields["column"] = line, column
+        return placed
+
+    def _document(self, number: int, text: str, custom_id: Any, data: dict[str, Any]) -> Document:
+        """The document ``build_documents`` gives for a batch entry without reader findings."""
+        doc = Document(file=self.name, body=data["params"], base="/params", in_batch=True, custom_id=custom_id,
+                       _locate=lambda: json_positions.layout(text, number - 1).positions,
+                       _seek=documents.position_seeker(text, number - 1))
+        doc.record = number
+        return doc
+
+    def _documents(self, number: int, raw: bytes, offset: int, line: str, data: Any, notes: list[documents.InputNote],
+                   known: dict[str, tuple[int, int]] | None, part: _Part) -> None:
+        """The general path: the documents of one record, checked one by one."""
+        if known is not None:
+            locate: Callable[[], dict[str, tuple[int, int]]] = lambda: known  # noqa: E731
+        else:
+            locate = lambda: json_positions.layout(line, number - 1).positions  # noqa: E731
+        seek = documents.position_seeker(line, number - 1) if known is None else None
+        options = self.options
+        for item in documents.build_documents(self.name, data, locate, notes, seek):
+            if isinstance(item, FileProblem):
+                part.problems.append(item)
+                continue
+            item.record = number
+            part.requests += 1
+            result = check_document(item, options)
+            if isinstance(result, FileProblem):
+                part.problems.append(result)
+            else:
+                part.findings.extend(result)
+            if item.in_batch:
+                part.entries.append((item.custom_id if isinstance(item.custom_id, str) else None, number, offset, len(raw)))
+                invalid = _custom_id_finding(item, options)
+                if invalid is not None:
+                    part.spanning.append(invalid)
 
 
 def _custom_id_finding(doc: Document, options: Options) -> Finding | None:
@@ -123,7 +251,7 @@ def _custom_id_finding(doc: Document, options: Options) -> Finding | None:
 
 def _check_lines(name: str, first: int, offset: int, data: bytes, options: Options) -> _Part:
     part = _Part(size=len(data))
-    reader = documents.JsonReader()
+    check = _LineChecker(name, options).check
     if first == 1 and data.startswith(_BOM):
         data, offset = data[3:], offset + 3
     if data.endswith(b"\n"):
@@ -131,7 +259,7 @@ def _check_lines(name: str, first: int, offset: int, data: bytes, options: Optio
     if not data:
         return part
     for number, raw in enumerate(data.split(b"\n"), start=first):
-        _check_line(name, number, raw, offset, options, reader, part)
+        check(number, raw, offset, part)
         offset += len(raw) + 1
     return part
 
@@ -215,8 +343,7 @@ def _pool(jobs: int, path: Path, options: Options) -> Any:
 
 def _serial(path: Path, options: Options) -> Iterator[_Part]:
     """In this process: groups of lines, as they are checked."""
-    name = str(path)
-    reader = documents.JsonReader()
+    check = _LineChecker(str(path), options).check
     part, offset, last = _Part(), 0, time.monotonic()
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -226,7 +353,7 @@ def _serial(path: Path, options: Options) -> Iterator[_Part]:
                 raw, start = raw[3:], start + 3
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
-            _check_line(name, number, raw, start, options, reader, part)
+            check(number, raw, start, part)
             offset += size
             part.size += size
             if number % 256 == 0 and time.monotonic() - last > 0.1:

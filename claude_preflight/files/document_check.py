@@ -59,10 +59,14 @@ def check_document(doc: Document, options: Options) -> list[Finding] | FileProbl
         api_version=version,
         in_batch=doc.in_batch,
     )
-    located = input_findings(doc, options.catalogue)
-    if report.findings:
-        doc.locate_only(f.path for f in report.findings)
-    for finding in report.findings:
+    return place_findings(doc, report.findings, input_findings(doc, options.catalogue))
+
+
+def place_findings(doc: Document, findings: tuple[Finding, ...], located: list[Finding]) -> list[Finding]:
+    """Append the engine's ``findings`` on ``doc``, placed at their file positions, to ``located``."""
+    if findings:
+        doc.locate_only(f.path for f in findings)
+    for finding in findings:
         header = _header_of(doc, finding)
         if header is not None:
             line, column = doc.root_position(header)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -329,10 +330,70 @@ def read_data(name: str, data: bytes, suffix: str) -> Iterator[Document | FilePr
 # ----------------------------------------------------------------------------- JSON
 
 
+UNSURE: Any = object()
+"""What :func:`fast_loads` returns when it cannot prove its answer (the caller parses with the standard library)."""
+
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_INTEGER = b"0" * 19  # 19 digits in a row: possibly an integer beyond 64 bits
+_ESCAPED_COLON = re.compile(rb"\\u003[aA]").search  # (a regular expression finds it faster than ``in``)
+_FAST: list[Any] = []  # [orjson module or None], set on first use (tests swap it)
+
+
+def _orjson() -> Any:
+    if not _FAST:
+        try:
+            import orjson
+
+            _FAST.append(orjson)
+        except ImportError:  # the optional extra claude-preflight[fast] is not installed
+            _FAST.append(None)
+    return _FAST[0]
+
+
+def fast_available() -> bool:
+    """Whether :func:`fast_loads` can read anything (orjson is installed)."""
+    return (_FAST[0] if _FAST else _orjson()) is not None
+
+
+def fast_loads(raw: bytes) -> Any:
+    """What ``JsonReader().loads(raw.decode("utf-8"))`` returns, with no duplicate key and no
+    NaN/Infinity, read by orjson (when installed); :data:`UNSURE` whenever the two could differ.
+
+    orjson is exact where it succeeds, except in ways ruled out here: it rejects NaN/Infinity,
+    numbers that overflow to infinity, invalid UTF-8 and unpaired surrogates (the standard
+    library path then reads and reports them); it reads integers beyond 64 bits as floats
+    (refused: any run of 19 digits); it nests 1024 deep where the standard library stops near
+    the recursion limit (refused: ``orjson.dumps`` stops at 255); and it keeps the last of
+    duplicate keys silently (refused: the colon count below).
+
+    No duplicate key, proven by counting: outside strings every ``:`` separates a key from
+    its value, so without duplicates the text's colons are exactly those of the compact
+    serialisation of the parsed value (its pairs plus the colons inside its strings). A
+    dropped duplicate takes its colon with it; an escaped colon (``\\u003a``) is refused.
+    """
+    orjson = _FAST[0] if _FAST else _orjson()
+    if orjson is None:
+        return UNSURE
+    try:
+        data = orjson.loads(raw)
+        written = orjson.dumps(data)
+    except Exception:  # orjson.JSONDecodeError/JSONEncodeError: let the standard library decide
+        return UNSURE
+    if written.count(b":") != raw.count(b":") or _ESCAPED_COLON(raw) is not None or _LONG_INTEGER in raw.translate(_DIGITS) \
+            or sys.getrecursionlimit() < _MIN_RECURSION:
+        return UNSURE
+    return data
+
+
+_MIN_RECURSION = 600  # the standard library reads 255 levels (what orjson.dumps allows) well below this
+_FAST_MAX_CHARS = 1 << 26  # larger texts: the standard library (fast_loads holds two more copies of the text)
+
+
 class JsonReader:
     """``json.loads`` that notices duplicate keys and NaN/Infinity without slowing down.
 
-    Parsing with an ``object_pairs_hook`` (the direct way to see duplicate keys) doubles
+    Text that :func:`fast_loads` reads exactly (orjson installed) is read by it. Otherwise:
+    parsing with an ``object_pairs_hook`` (the direct way to see duplicate keys) doubles
     the cost of ``json.loads``, so the text is parsed plainly and duplicates are ruled out
     by counting: outside strings, every ``:`` of JSON text separates a key from its value,
     so without duplicates the text's colons are exactly the parsed objects' pairs plus the
@@ -357,6 +418,18 @@ class JsonReader:
         return float(name)
 
     def loads(self, text: str) -> Any:
+        self.duplicates = self.nonfinite = False
+        if (_FAST[0] if _FAST else _orjson()) and len(text) <= _FAST_MAX_CHARS:
+            try:
+                data = fast_loads(text.encode("utf-8"))
+            except UnicodeEncodeError:  # a lone surrogate in the text
+                data = UNSURE
+            if data is not UNSURE:
+                return data
+        return self.loads_plain(text)
+
+    def loads_plain(self, text: str) -> Any:
+        """``loads`` with the standard library only."""
         self.duplicates = self.nonfinite = False
         data = self.plain.decode(text)
         if ":" in text and not _colons_account_for_pairs(text, data):

@@ -18,7 +18,8 @@ from claude_preflight.files import pointer
 
 _WS = re.compile(r"[ \t\r\n]*")
 # "unrolled loop" form: linear and fast even on a string of many megabytes
-_STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"', re.DOTALL)
+STRING = r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"'  # a JSON string (the regular expression)
+_STRING = re.compile(STRING, re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
 _NONFINITE = frozenset({"NaN", "Infinity", "-Infinity"})
 
@@ -57,11 +58,16 @@ class JsonLayout:
 
 class _Lines:
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.starts = [0] + [m.end() for m in _NEWLINES(text)] if "\n" in text else None
 
     def at(self, offset: int) -> tuple[int, int]:
+        if self.starts is None:  # one line (a JSONL record)
+            return 1, offset + 1
         line = bisect.bisect_right(self.starts, offset) - 1
         return line + 1, offset - self.starts[line] + 1
+
+
+_NEWLINES = re.compile("\n").finditer
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
@@ -71,6 +77,8 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def _decode_key(raw: str) -> str:
+    if "\\" not in raw:
+        return raw[1:-1]  # what json.loads gives (or, for a control character, the fallback below)
     try:
         return str(json.loads(raw))
     except ValueError:
@@ -136,7 +144,7 @@ def layout(text: str, line_offset: int = 0, wanted: Collection[str] | None = Non
                     pos += 1
                     expect_value = False
                     continue
-                current = pointer.join(str(stack[-1][1]), 0)
+                current = f"{stack[-1][1]}/0"
                 continue
             token = _STRING.match(text, pos) if ch == '"' else _SCALAR.match(text, pos)
             if token is None:
@@ -156,7 +164,7 @@ def layout(text: str, line_offset: int = 0, wanted: Collection[str] | None = Non
             pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
             if frame[0] == "a":
                 frame[2] = int(frame[2]) + 1  # type: ignore[call-overload]
-                current = pointer.join(str(frame[1]), frame[2])
+                current = f"{frame[1]}/{frame[2]}"
             else:
                 key_match = _STRING.match(text, pos)
                 if key_match is None:
@@ -177,7 +185,7 @@ def layout(text: str, line_offset: int = 0, wanted: Collection[str] | None = Non
 
 def _object_key(frame: list[object], key_match: re.Match[str], lines: _Lines, result: JsonLayout, line_offset: int) -> str:
     key = _decode_key(key_match.group())
-    ptr = pointer.join(str(frame[1]), key)
+    ptr = f"{frame[1]}/{key}" if "~" not in key and "/" not in key else pointer.join(str(frame[1]), key)
     seen = frame[3]
     assert isinstance(seen, dict)
     line, col = lines.at(key_match.start())
