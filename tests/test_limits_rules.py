@@ -498,3 +498,18 @@ def test_lm032_input_plus_max_tokens(model: str, max_tokens: int, chars: int, he
     found = [f for f in report.findings if f.code == "LM032"]
     assert [f.severity for f in found] == ([severity] if severity else []), report.findings
     assert all(f.path == "/max_tokens" for f in found)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "headers", "flagged"),
+    [
+        ("2026-03-01", None, True),  # 200K by default before 2026-03-13
+        ("2026-03-01", {"anthropic-beta": "context-1m-2025-08-07"}, False),  # 1M with the beta
+        ("2026-03-13", None, False),  # 1M by default from the release notes' day
+    ],
+)
+def test_lm002_sonnet_4_6_window_before_1m_became_default(as_of: str, headers: Any, flagged: bool) -> None:
+    # about 250,000 tokens at 4 characters per token: over 200K, far under 1M
+    body = {"model": "claude-sonnet-4-6", "max_tokens": 4096, "messages": [{"role": "user", "content": _export(1_000_000)}]}
+    report = validate(body, headers=headers, as_of=as_of)
+    assert bool([f for f in report.findings if f.code == "LM002"]) == flagged, report.findings

@@ -82,9 +82,18 @@ def _window(ctx: Context, params: Mapping[str, Any]) -> int | None:
     by_surface = (params.get("surface_windows") or {}).get(ctx.surface_name) or {}
     if model.id in by_surface:
         window = int(by_surface[model.id])
+    window = dated_window(model.id, window, ctx.as_of, params)
     for entry in params.get("beta_windows") or ():
         if model.id in entry.get("models", ()) and ctx.has_beta(entry.get("beta", "")):
             window = max(window, int(entry["window"]))
+    return window
+
+
+def dated_window(model_id: str, window: int, as_of: Any, params: Mapping[str, Any]) -> int:
+    """The window before a dated change (``params.dated_windows``: models, window, until)."""
+    for entry in params.get("dated_windows") or ():
+        if model_id in entry["models"] and as_of < parse_moment(str(entry["until"]), what="dated_windows.until"):
+            window = min(window, int(entry["window"]))
     return window
 
 

@@ -46,6 +46,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from claude_preflight.catalogue import Catalogue
+from claude_preflight.dates import parse_moment
 from claude_preflight.engine import runner
 from claude_preflight.engine.index import declared
 from claude_preflight.redact import PREFIX as _SECRET
@@ -540,6 +541,9 @@ def _window(ctx: Any, params: Mapping[str, Any]) -> int | None:
     by_surface = (params.get("surface_windows") or {}).get(ctx.surface_name) or {}
     if model.id in by_surface:
         window = min(window, int(by_surface[model.id]))
+    for entry in params.get("dated_windows") or ():  # as limits.dated_window (the plan key holds the UTC day)
+        if model.id in entry["models"] and ctx.as_of < parse_moment(str(entry["until"]), what="dated_windows.until"):
+            window = min(window, int(entry["window"]))
     return window
 
 
