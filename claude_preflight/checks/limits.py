@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from claude_preflight.catalogue.model import EFFORT_ORDER
 from claude_preflight.checks import _estimate, caching
-from claude_preflight.checks.base import Hit, check, is_int, json_type, show
+from claude_preflight.checks.base import Edit, Hit, check, is_int, json_type, show
 from claude_preflight.dates import day, parse_moment
 from claude_preflight.engine.index import inspects
 from claude_preflight.files import pointer
@@ -263,9 +263,15 @@ def output_format_shape(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
     if fmt.get("type") != "json_schema":
         hint = " (OpenAI's response_format nests the schema under json_schema.schema)" if "json_schema" in fmt else ""
         yield Hit(pointer.join(path, "type"), {"problem": f'format.type must be "json_schema", not {show(fmt.get("type"))}{hint}'})
-    if not isinstance(fmt.get("schema"), dict):
-        found = "missing" if "schema" not in fmt else json_type(fmt.get("schema"))
+    schema = fmt.get("schema")
+    if not isinstance(schema, dict):
+        found = "missing" if "schema" not in fmt else json_type(schema)
         yield Hit(pointer.join(path, "schema"), {"problem": f"format.schema must be a JSON Schema object (found {found})"})
+    elif "type" not in schema and isinstance(schema.get("schema"), dict):
+        # OpenAI's json_schema wrapper ({name, schema, strict}) passed as the schema itself
+        yield Hit(pointer.join(path, "schema"), {"problem": "format.schema has no type: it wraps the schema in {name, schema} as OpenAI's "
+                                                 "json_schema does (\"Schema type is missing\"); pass the inner schema"},
+                  fix="replace format.schema with its inner schema", edits=(Edit("replace", pointer.join(path, "schema"), schema["schema"]),))
     yield from _extra_keys(fmt, params["fields"], path, "output_config.format")
 
 
