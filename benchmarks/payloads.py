@@ -347,6 +347,12 @@ def fixed(seed: int = SEED) -> dict[str, dict[str, Any]]:
     }
 
 
+def small_variants(n: int, seed: int = SEED) -> list[dict[str, Any]]:
+    """``n`` different small chats (same model; texts, lengths and max_tokens vary)."""
+    texts = _texts(seed)
+    return [small_body(random.Random(seed + 1000 + i), texts) for i in range(n)]
+
+
 def agent_with(round_trips: int, seed: int = SEED) -> dict[str, Any]:
     """An agent body with a chosen number of round trips (for the complexity measurements)."""
     return agent_body(random.Random(seed + 7), _texts(seed), round_trips=round_trips, think=(150, 700), result=(400, 1600))
