@@ -88,15 +88,88 @@ def exact_size(found: Scan) -> Size:
 def json_size(found: Scan, near: int) -> Size:
     """The compact JSON size of the scanned value; exact only when it may reach ``near`` bytes.
 
-    Escaping turns an ASCII character into at most six bytes (``\\u00XX``) and any other
-    character into at most twelve (a surrogate pair of ``\\uXXXX`` escapes), so when that
-    bound stays below ``near`` the body cannot reach it and the cheap lower bound is returned
-    (``exact=False``).
+    Upper bounds of rising cost are tried first; while one stays below ``near`` the body
+    cannot reach it and the cheap lower bound is returned (``exact=False``). Escaping turns
+    an ASCII character into at most six bytes (``\\u00XX``) and any other character into at
+    most twelve (a surrogate pair of ``\\uXXXX`` escapes): the free bound. The next ones
+    count characters outside the BMP (:func:`wide_bound`), then escapable characters
+    (:func:`size_bound`); the exact encoding is left for bodies near the limit.
     """
     chars, wide, other = found.size_parts
-    if 6 * chars + 12 * wide + other < near:
+    # ``chars`` counts every key, so the free bound holds only while the keys are ASCII
+    # (a key character outside the BMP takes twelve).
+    free = 6 * chars + 12 * wide + other if found.keys_text.isascii() else near
+    if free < near or wide_bound(found) < near or size_bound(found) < near:
         return Size(chars + wide + other, chars + wide + other, False)
     return exact_size(found)
+
+
+_UTF16 = methodcaller("encode", "utf-16-le", "surrogatepass")
+
+# Bytes that escaping lengthens (in both encodings), and those it turns into six characters
+# (``\u00XX``) rather than two; DEL counts there too (six characters in ASCII mode, one
+# raw byte in UTF-8 mode: an upper bound either way).
+_ESCAPED = bytes(range(0x20)) + b'"\\\x7f'
+_LONG_ESCAPED = bytes(c for c in range(0x20) if c not in b"\b\t\n\f\r") + b"\x7f"
+_HIGH = bytes(range(0x80, 0x100))
+
+
+def wide_utf8(found: Scan) -> int | None:
+    """UTF-8 bytes of the non-ASCII strings (keys aside), or None when one holds a surrogate
+    code point (which strict UTF-8 cannot encode). One C encoding pass, shared by the size
+    bound and the surrogate rule."""
+    memo = found.memo
+    if "wide_utf8" not in memo:
+        try:
+            memo["wide_utf8"] = sum(map(len, map(str.encode, filterfalse(str.isascii, found.strings))))
+        except UnicodeEncodeError:
+            memo["wide_utf8"] = None
+    return memo["wide_utf8"]  # type: ignore[no-any-return]
+
+
+def wide_bound(found: Scan) -> int:
+    """An upper bound on both compact JSON sizes: six characters per UTF-16 code unit.
+
+    Escaping gives every character at most six characters per UTF-16 code unit (ASCII too),
+    so beyond the scan's counts only the characters outside the BMP are needed, and only
+    the non-ASCII strings (and keys) can hold them: one C encoding pass over those. From
+    UTF-8, such a character has three bytes more than it has characters (the others at most
+    two, so at least one), so there are at most ``(bytes - characters) / 3`` of them.
+    """
+    cached = found.memo.get("wide_bound")
+    if cached is None:
+        utf8 = wide_utf8(found)
+        if utf8 is not None:
+            units = found.wide + (utf8 - found.wide) // 3
+        else:
+            units = sum(map(len, map(_UTF16, filterfalse(str.isascii, found.strings)))) // 2
+        if not found.keys_text.isascii():  # keys are all in ``chars`` already: add their extra units
+            units += len(_UTF16(found.keys_text)) // 2 - len(found.keys_text)
+        cached = found.memo["wide_bound"] = 6 * found.chars + 6 * units + found.other
+    return cached
+
+
+def _escapes(data: bytes) -> int:
+    """Characters escaping adds to UTF-8 (or ASCII) ``data``, at most."""
+    return len(data) - len(data.translate(None, _ESCAPED)) + 4 * (len(data) - len(data.translate(None, _LONG_ESCAPED)))
+
+
+def size_bound(found: Scan) -> int:
+    """An upper bound on both compact JSON sizes (UTF-8 and ASCII-escaped), tight in practice.
+
+    Every string and key is counted from its bytes, escapable characters by
+    ``bytes.translate`` over the joined text (a few C passes, several times cheaper than
+    encoding each string as :func:`exact_size` does). In ASCII mode a non-ASCII character
+    of ``b`` UTF-8 bytes becomes at most ``3 * b`` characters (6 for 2 or 3 bytes, 12 for 4).
+    """
+    cached = found.memo.get("size_bound")
+    if cached is None:
+        texts = [*found.strings, found.keys_text]
+        narrow = "".join(filter(str.isascii, texts)).encode("ascii")
+        wide = "".join(filterfalse(str.isascii, texts)).encode("utf-8", "surrogatepass")
+        high = len(wide) - len(wide.translate(None, _HIGH))
+        cached = found.memo["size_bound"] = found.other + len(narrow) + _escapes(narrow) + len(wide) + _escapes(wide) + 2 * high
+    return cached
 
 
 # ---------------------------------------------------------------------- prompt estimates

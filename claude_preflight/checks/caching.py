@@ -70,7 +70,8 @@ def collect_prompt(ctx: Context) -> Prompt:
         elements.append(tool)
         if tool.get("type") not in (None, "custom"):
             unknown = True
-        add("tools", tool, f"/tools/{i}")
+        if tool.get("cache_control") is not None:
+            add("tools", tool, f"/tools/{i}")
     system = ctx.get("system")
     if isinstance(system, str):
         elements.append(system)
@@ -79,24 +80,27 @@ def collect_prompt(ctx: Context) -> Prompt:
             elements.append(block)
             if isinstance(block, dict):
                 add("system", block, f"/system/{i}")
+    append = elements.append
     for i, message in ctx.messages:
         content = message.get("content")
-        base = f"/messages/{i}"
         if isinstance(content, list):
             for j, block in enumerate(content):
-                if not isinstance(block, dict) or (isinstance(block.get("type"), str) and block["type"] in THINKING):
+                if not isinstance(block, dict):
                     continue
-                elements.append(block)
-                inner = block.get("content")
-                if block.get("type") == "tool_result" and isinstance(inner, list):
+                kind = block.get("type")
+                if isinstance(kind, str) and kind in THINKING:
+                    continue
+                append(block)
+                if kind == "tool_result" and isinstance(inner := block.get("content"), list):
                     for k, item in enumerate(inner):
-                        if isinstance(item, dict):
-                            add("messages", item, f"{base}/content/{j}/content/{k}")
-                add("messages", block, f"{base}/content/{j}")
+                        if isinstance(item, dict) and item.get("cache_control") is not None:
+                            add("messages", item, f"/messages/{i}/content/{j}/content/{k}")
+                if block.get("cache_control") is not None:  # what add() looks for, without the call
+                    add("messages", block, f"/messages/{i}/content/{j}")
         else:
-            elements.append(content)
+            append(content)
         if message.get("role") == "system":
-            add("messages", message, base)
+            add("messages", message, f"/messages/{i}")
     automatic = ctx.get("cache_control")
     found = Prompt(elements, points, automatic, unknown)
     ctx.extra[_KEY] = found

@@ -38,15 +38,17 @@ def _first_block_path(ctx: Context, index: int) -> str:
 @inspects(blocks_from="required")
 def block_incomplete(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     required: Mapping[str, list[str]] = params.get("required") or {}
-    for block in ctx.blocks:
-        fields = required.get(block.type) if isinstance(block.type, str) else None
+    # One block type at a time: a block's findings keep their order; other blocks' have other paths.
+    for kind, blocks in ctx.blocks_by_type.items():
+        fields = required.get(kind) if isinstance(kind, str) else None
         if not fields:
             continue
-        for name in fields:
-            value = block.data.get(name)
-            if not isinstance(value, str):
-                problem = "is missing" if name not in block.data else f"must be a string, not {show(value)}"
-                yield Hit(block.path, {"type": block.type, "field": name, "problem": problem})
+        for block in blocks:
+            for name in fields:
+                value = block.data.get(name)
+                if not isinstance(value, str):
+                    problem = "is missing" if name not in block.data else f"must be a string, not {show(value)}"
+                    yield Hit(block.path, {"type": block.type, "field": name, "problem": problem})
 
 
 @check

@@ -56,37 +56,55 @@ class Item:
         return self.data.get("source")
 
 
-def _items(ctx: Context) -> list[Item]:
-    found = ctx.extra.get(_KEY)
+# The block types the checks of this module look at (``_items`` holds only these), and the
+# ones the citation refusal looks at.
+MEDIA_TYPES = ("image", "document", "search_result", "container_upload")
+_CITING_TYPES = ("text", "search_result")
+
+
+def _inner(kind: Any, data: Mapping[str, Any]) -> tuple[Any, tuple[Any, ...], str | None]:
+    """``(blocks, pointer tokens, inside)`` of what a tool_result or custom-content document holds."""
+    if kind == "tool_result":
+        return data.get("content"), ("content",), "tool_result"
+    source = data.get("source")
+    if kind == "document" and isinstance(source, dict) and source.get("type") == "content":
+        return source.get("content"), ("source", "content"), "document"
+    return None, (), None
+
+
+def _items(ctx: Context, kinds: tuple[str, ...] = MEDIA_TYPES) -> list[Item]:
+    """The blocks of these types in messages, then those nested in tool results and
+    custom-content documents (up to ``_NESTING`` levels): the order of a walk over all the
+    blocks, keeping these types. Computed once per request and ``kinds``."""
+    key = _KEY if kinds is MEDIA_TYPES else f"{_KEY}.{','.join(kinds)}"
+    found = ctx.extra.get(key)
     if isinstance(found, list):
         return found
-    items: list[Item] = []
+    wanted = frozenset(kinds)
+    items = [Item(block.data, block.role, block.message, None, block) for block in ctx.blocks_of(*kinds)]
     work: list[tuple[Item, int]] = []
-    for block in ctx.blocks:
-        item = Item(block.data, block.role, block.message, None, block)
-        items.append(item)
-        kind = item.type
-        if kind == "tool_result" or kind == "document":
-            work.append((item, 0))
+    for block in ctx.blocks_of("tool_result", "document"):
+        if isinstance(_inner(block.type, block.data)[0], list):  # only holders of blocks add anything
+            work.append((Item(block.data, block.role, block.message, None, block), 0))
     while work:
         item, depth = work.pop()
         if depth >= _NESTING:
             continue
-        inner: Any = None
-        tail: tuple[Any, ...] = ()
-        inside = None
-        if item.type == "tool_result":
-            inner, tail, inside = item.data.get("content"), ("content",), "tool_result"
-        elif item.type == "document" and isinstance(item.source, dict) and item.source.get("type") == "content":
-            inner, tail, inside = item.source.get("content"), ("source", "content"), "document"
+        inner, tail, inside = _inner(item.type, item.data)
         if isinstance(inner, list):
             for k, child in enumerate(inner):
-                if isinstance(child, dict):
+                if not isinstance(child, dict):
+                    continue
+                kind = child.get("type")
+                keep = isinstance(kind, str) and kind in wanted
+                holder = kind == "tool_result" or kind == "document"
+                if keep or holder:  # no Item for the others (most are text)
                     sub = Item(child, item.role, item.message, inside, item, (*tail, k))
-                    items.append(sub)
-                    if sub.type == "tool_result" or sub.type == "document":
+                    if keep:
+                        items.append(sub)
+                    if holder:
                         work.append((sub, depth + 1))
-    ctx.extra[_KEY] = items
+    ctx.extra[key] = items
     return items
 
 
@@ -565,7 +583,7 @@ def _has_citations(block: Mapping[str, Any]) -> bool:
 def version_rejects_user_citations(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if not _rejects(ctx, params["rejects"]):
         return
-    for item in _items(ctx):
+    for item in _items(ctx, _CITING_TYPES):
         if item.role != "user" or item.inside == "document":
             continue
         if item.type == "text" and _has_citations(item.data):

@@ -13,8 +13,7 @@ same-role messages.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple, TypeVar
 
 from claude_preflight.checks.base import Edit, Hit, check, json_type, show
 from claude_preflight.dates import parse_moment
@@ -23,6 +22,8 @@ from claude_preflight.files import pointer
 
 if TYPE_CHECKING:
     from claude_preflight.engine.context import Block, Context
+
+_T = TypeVar("_T")
 
 ROLES = ("user", "assistant")
 # Blocks that mark an assistant turn paused on a server-side tool call (pause_turn):
@@ -33,9 +34,9 @@ PAUSED_TURN_BLOCKS = ("server_tool_use", "mcp_tool_use")
 # ---------------------------------------------------------------------- shared helpers
 
 
-@dataclass(frozen=True)
-class Turn:
-    """Consecutive messages of one role (the API merges them), with their blocks in order."""
+class Turn(NamedTuple):
+    """Consecutive messages of one role (the API merges them), with their blocks in order
+    (a named tuple: an agent conversation has hundreds of turns, made on every request)."""
 
     role: Any
     messages: tuple[int, ...]
@@ -60,20 +61,28 @@ def conversation_turns(ctx: Context) -> list[Turn]:
     cached = ctx.extra.get("messages.turns")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    by_message: dict[int, list[Block]] = {}
-    for block in ctx.blocks:
-        by_message.setdefault(block.message, []).append(block)
+    blocks = ctx.blocks  # in message order, as ctx.messages
+    end, at = len(blocks), 0
+    make = Turn._make  # tuple.__new__, without the generated __new__'s Python frame
     turns: list[Turn] = []
+    merged: dict[int, tuple[list[int], list[Block]]] = {}  # turns of several messages, grown in lists
     for index, message in ctx.messages:
+        start = at
+        while at < end and blocks[at].message == index:
+            at += 1
         role = message.get("role")
         if role == "system":
             continue
-        blocks = tuple(by_message.get(index, ()))
         if turns and role in ROLES and turns[-1].role == role:
-            last = turns[-1]
-            turns[-1] = Turn(role, last.messages + (index,), last.blocks + blocks)
+            last = len(turns) - 1
+            if last not in merged:
+                merged[last] = (list(turns[last].messages), list(turns[last].blocks))
+            merged[last][0].append(index)
+            merged[last][1].extend(blocks[start:at])
         else:
-            turns.append(Turn(role, (index,), blocks))
+            turns.append(make((role, (index,), tuple(blocks[start:at]))))
+    for t, (indexes, members) in merged.items():
+        turns[t] = make((turns[t].role, tuple(indexes), tuple(members)))
     ctx.extra["messages.turns"] = turns
     return turns
 
@@ -103,6 +112,23 @@ def _block_table(params: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
     return table if isinstance(table, dict) else {}
 
 
+def per_params(ctx: Context, name: str, params: Mapping[str, Any], build: Callable[[Mapping[str, Any]], _T]) -> _T:
+    """``build(params)`` once per rule's params (cached with the catalogue, by identity)."""
+    cache = ctx.catalogue.derived.setdefault(name, {})
+    found = cache.get(id(params))
+    if found is None or found[0] is not params:
+        found = cache[id(params)] = (params, build(params))
+    return found[1]  # type: ignore[no-any-return]
+
+
+def _field_sets(params: Mapping[str, Any]) -> dict[str, frozenset[Any]]:
+    """Block type -> the keys it may carry without an MS011 finding (its fields, ``type``,
+    and the keys reported elsewhere), for the types whose fields are known."""
+    skip: Mapping[str, Any] = params.get("reported_elsewhere") or {}
+    return {kind: frozenset(spec["fields"]) | {"type"} | frozenset(skip.get(kind) or ())
+            for kind, spec in _block_table(params).items() if spec and spec.get("fields") is not None}
+
+
 def _type_of(block: Mapping[str, Any]) -> Any:
     return block.get("type")
 
@@ -110,8 +136,8 @@ def _type_of(block: Mapping[str, Any]) -> Any:
 def _text_blocks(ctx: Context) -> Iterator[tuple[str, Any, int, bool]]:
     """``(path, text, message index, is list block)`` for text in user/assistant messages
     and in the top-level ``system`` list (message index -1)."""
-    for block in ctx.blocks:
-        if block.role in ROLES and block.type == "text" and block.index >= 0:
+    for block in ctx.blocks_of("text"):
+        if block.role in ROLES and block.index >= 0:
             yield block.path + "/text", block.data.get("text"), block.message, True
     system = ctx.get("system")
     if isinstance(system, list):
@@ -208,8 +234,8 @@ def text_empty(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 def text_not_string(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A text block whose ``text`` is there but not a string (null from a client with no prompt);
     a missing ``text`` is MS012's."""
-    for block in ctx.blocks:
-        if block.role in ROLES and block.type == "text" and block.index >= 0 and "text" in block.data:
+    for block in ctx.blocks_of("text"):
+        if block.role in ROLES and block.index >= 0 and "text" in block.data:
             if not isinstance(block.data["text"], str):
                 yield Hit(block.path + "/text", {"found": json_type(block.data["text"])})
     system = ctx.get("system")
@@ -266,6 +292,10 @@ def block_type_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
         if not isinstance(content, list):
             continue
         for j, block in enumerate(content):
+            if block.__class__ is dict:
+                kind = block.get("type")
+                if kind.__class__ is str and kind in table:
+                    continue
             path = f"/messages/{index}/content/{j}"
             if not isinstance(block, dict):
                 yield Hit(path, {"problem": f"is a {json_type(block)}, not a content block object"})
@@ -283,18 +313,19 @@ def block_type_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
 @check
 def block_wrong_role(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Blocks in a role their type does not allow. Walked one block type at a time: the
+    findings (one per block, each at its own path) sort into the same report."""
     table = _block_table(params)
-    for block in ctx.blocks:
-        if block.role not in ROLES or block.index < 0:
+    for kind, blocks in ctx.blocks_by_type.items():
+        spec = table.get(kind) if isinstance(kind, str) else None
+        roles = spec.get("roles") if spec else None
+        if not roles:
             continue
-        spec = table.get(block.type) if isinstance(block.type, str) else None
-        if not spec:
-            continue
-        roles = spec.get("roles")
-        if roles and block.role not in roles:
-            severity = spec.get("severity")
-            yield Hit(block.path, {"type": block.type, "role": block.role, "allowed": " or ".join(roles)},
-                      severity=severity if severity in ("error", "warning", "info") else None)
+        for block in blocks:
+            if block.role in ROLES and block.index >= 0 and block.role not in roles:
+                severity = spec.get("severity")  # type: ignore[union-attr]
+                yield Hit(block.path, {"type": block.type, "role": block.role, "allowed": " or ".join(roles)},
+                          severity=severity if severity in ("error", "warning", "info") else None)
 
 
 @check
@@ -303,8 +334,14 @@ def block_unknown_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
     the conversation-thinking family, which explains it."""
     table = _block_table(params)
     skip: Mapping[str, list[str]] = params.get("reported_elsewhere") or {}
+    known = per_params(ctx, "messages.field_sets", params, _field_sets)
+    inner: Mapping[str, Any] = params.get("content_fields") or {}
+    # Only blocks of a type with known fields can yield: those with an unknown key, or a
+    # result ``content`` object to look into.
     candidates: list[tuple[str, Mapping[str, Any]]] = [
-        (b.path, b.data) for b in ctx.blocks if b.role in ROLES and b.index >= 0
+        (b.path, b.data) for b in ctx.blocks
+        if isinstance(b.type, str) and b.type in known and b.role in ROLES and b.index >= 0
+        and (not known[b.type].issuperset(b.data) or (b.type in inner and isinstance(b.data.get("content"), dict)))
     ]
     system = ctx.get("system")
     if isinstance(system, list):
@@ -350,16 +387,20 @@ def _content_unknown_fields(ctx: Context, params: Mapping[str, Any], kind: str, 
 
 @check
 def block_missing_field(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Required fields a block lacks. Walked one block type at a time: a block's findings keep
+    their order, and findings of different blocks have different paths (the same report)."""
     table = _block_table(params)
-    for block in ctx.blocks:
-        if block.role not in ROLES or block.index < 0:
+    for kind, blocks in ctx.blocks_by_type.items():
+        spec = table.get(kind) if isinstance(kind, str) else None
+        required = spec.get("required") if spec else None
+        if not required:
             continue
-        spec = table.get(block.type) if isinstance(block.type, str) else None
-        if not spec:
-            continue
-        for name in spec.get("required") or ():
-            if name not in block.data:
-                yield Hit(block.path, {"type": block.type, "field": name})
+        for block in blocks:
+            if block.role not in ROLES or block.index < 0:
+                continue
+            for name in required:
+                if name not in block.data:
+                    yield Hit(block.path, {"type": block.type, "field": name})
 
 
 @check
@@ -377,13 +418,13 @@ def tool_input_not_object(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 @inspects(blocks=("tool_result",))
 def tool_result_content_invalid(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     allowed = params.get("allowed") or ()
-    for block in ctx.blocks:
-        if block.type != "tool_result" or "content" not in block.data:
+    for block in ctx.blocks_of("tool_result"):
+        if "content" not in block.data:
             continue
         content = block.data["content"]
-        path = block.path + "/content"
         if isinstance(content, str):
             continue
+        path = block.path + "/content"
         if not isinstance(content, list):
             yield Hit(path, {"problem": f"must be a string or an array of blocks, not {json_type(content)}"})
             continue

@@ -14,6 +14,7 @@ import re
 from itertools import filterfalse
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from claude_preflight.checks import _estimate
 from claude_preflight.checks.base import Hit, check
 from claude_preflight.files import pointer
 
@@ -43,7 +44,7 @@ def unpaired_surrogate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
     found = ctx.body_scan
     if not found.wide and found.keys_text.isascii():
         return
-    if _no_surrogate("".join(filterfalse(str.isascii, found.strings))) and _no_surrogate(found.keys_text):
+    if _estimate.wide_utf8(found) is not None and _no_surrogate(found.keys_text):
         return  # the common case, proven by one C-speed encode of the non-ASCII text
     if not any(map(_lone, filter(_ANY.search, filterfalse(str.isascii, found.strings)))) and not _lone(found.keys_text):
         return

@@ -44,6 +44,10 @@ class cached_property(Generic[_T]):  # noqa: N801 - named after functools.cached
         return value
 
 
+def _position(block: Block) -> tuple[int, int]:
+    return block.message, block.index
+
+
 # Body versions of the cloud surfaces behave like this API version.
 BODY_VERSION_SEMANTICS = {"bedrock-2023-05-31": "2023-06-01", "vertex-2023-10-16": "2023-06-01"}
 
@@ -53,16 +57,18 @@ class Block:
 
     A plain class with slots rather than a frozen dataclass: long conversations have
     thousands of blocks and a frozen dataclass costs several times more to create. The
-    JSON Pointer ``path`` is built on first use.
+    JSON Pointer ``path`` is built on first use; ``type`` (the block's ``type`` value) is
+    read once, when the block is made.
     """
 
-    __slots__ = ("message", "index", "role", "data", "_path")
+    __slots__ = ("message", "index", "role", "data", "type", "_path")
 
     def __init__(self, message: int, index: int, role: Any, data: Mapping[str, Any], path: str | None = None) -> None:
         self.message = message
         self.index = index
         self.role = role
         self.data = data
+        self.type: Any = data.get("type")
         self._path = path
 
     @property
@@ -75,10 +81,6 @@ class Block:
                 found = f"/messages/{self.message}/content/{self.index}"
             self._path = found
         return found
-
-    @property
-    def type(self) -> Any:
-        return self.data.get("type")
 
     def _key(self) -> tuple[Any, ...]:
         return (self.message, self.index, self.role, self.data, self.path)
@@ -169,6 +171,30 @@ class Context:
         return found
 
     @cached_property
+    def blocks_by_type(self) -> Mapping[Any, list[Block]]:
+        """The blocks of :attr:`blocks` by ``type``, each list in conversation order; a type
+        that is not a string is filed under ``None``. Shared: do not mutate."""
+        found: dict[Any, list[Block]] = {}
+        for block in self.blocks:
+            kind = block.type
+            if kind.__class__ is not str:
+                kind = kind if isinstance(kind, str) else None
+            try:
+                found[kind].append(block)
+            except KeyError:
+                found[kind] = [block]
+        return found
+
+    def blocks_of(self, *kinds: str) -> list[Block]:
+        """The blocks whose ``type`` is one of ``kinds``, in conversation order."""
+        by_type = self.blocks_by_type
+        if len(kinds) == 1:
+            return by_type.get(kinds[0], [])
+        found = [block for kind in kinds for block in by_type.get(kind, ())]
+        found.sort(key=_position)
+        return found
+
+    @cached_property
     def body_keys(self) -> frozenset[str]:
         """The top-level keys of the body (empty when the body is not an object)."""
         body = self.body
@@ -176,19 +202,9 @@ class Context:
 
     @cached_property
     def block_types(self) -> frozenset[Any]:
-        """The ``type`` of every message content block (string content counts as ``text``)."""
-        found: set[Any] = set()
-        add = found.add
-        for _, message in self.messages:
-            content = message.get("content")
-            if isinstance(content, str):
-                add("text")
-            elif isinstance(content, list):
-                for block in content:
-                    if isinstance(block, dict):
-                        kind = block.get("type")
-                        add(kind if isinstance(kind, str) else None)
-        return frozenset(found)
+        """The ``type`` of every message content block (string content counts as ``text``;
+        a type that is not a string counts as ``None``)."""
+        return frozenset(self.blocks_by_type)
 
     @cached_property
     def body_scan(self) -> Scan:
