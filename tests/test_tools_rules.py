@@ -443,3 +443,20 @@ def test_pathological_schemas_are_bounded() -> None:
     assert time.perf_counter() - started < 5.0
     assert "PF900" not in report.codes()
     assert 0 < len([f for f in report.findings if f.code == "TL026"]) <= subset.MAX_HITS
+
+
+# ---------------------------------------------------------------------- TL041 server tool results dropped
+
+
+def test_tl041_paused_turn_is_not_judged() -> None:
+    call = {"type": "server_tool_use", "id": "srvtoolu_01A", "name": "web_search", "input": {"query": "release notes"}}
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01A", "content": []}
+    text = {"type": "text", "text": "Three features."}
+    def body(assistant: list[Any], after: list[Any]) -> dict[str, Any]:
+        return {"model": "claude-sonnet-4-6", "max_tokens": 1024, "tools": [{"type": "web_search_20250305", "name": "web_search"}],
+                "messages": [{"role": "user", "content": "What changed?"}, {"role": "assistant", "content": assistant}, *after]}
+    follow = [{"role": "user", "content": "Which matters most?"}]
+    assert [f.path for f in run(body([call, text], follow)).findings if f.code == "TL041"] == ["/messages/1/content/0"]
+    assert not [f for f in run(body([call, result, text], follow)).findings if f.code == "TL041"]
+    assert not [f for f in run(body([call], [])).findings if f.code == "TL041"]  # paused: resumed as the last message
+    assert not [f for f in run(body([text, call], follow)).findings if f.code == "TL041"]  # paused on the call

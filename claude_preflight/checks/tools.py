@@ -501,14 +501,35 @@ def _ids(blocks: Any, kind: str, key: str) -> list[tuple[Any, str]]:
     return [(b, b.data[key]) for b in blocks if b.type == kind and isinstance(b.data.get(key), str)]
 
 
+_NONE: list[tuple[Any, str]] = []  # shared and never changed: a turn without such blocks
+
+
+def _turn_ids(ctx: Context) -> tuple[dict[int, list[tuple[Any, str]]], dict[int, list[tuple[Any, str]]]]:
+    """By position in :func:`conversation_turns`: the turn's tool_use blocks with their ids,
+    and its tool_result blocks with theirs; turns without any are absent (computed once per
+    request for the pairing rules)."""
+    def build(c: Context) -> tuple[dict[int, list[tuple[Any, str]]], dict[int, list[tuple[Any, str]]]]:
+        turns = conversation_turns(c)
+        turn_of = {index: t for t, turn in enumerate(turns) for index in turn.messages}
+        found: tuple[dict[int, list[tuple[Any, str]]], dict[int, list[tuple[Any, str]]]] = ({}, {})
+        for by_turn, kind, key in ((found[0], "tool_use", "id"), (found[1], "tool_result", "tool_use_id")):
+            for block, ident in _ids(c.blocks_of(kind), kind, key):
+                t = turn_of.get(block.message)
+                if t is not None:  # not in a system message
+                    by_turn.setdefault(t, []).append((block, ident))
+        return found
+    return ctx.memo("tools.turn_ids", build)
+
+
 @check
 @inspects(blocks=("tool_use",))
 def tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     turns = conversation_turns(ctx)
+    uses_by_turn, results_by_turn = _turn_ids(ctx)
     for t, turn in enumerate(turns):
         if turn.role != "assistant":
             continue
-        uses = _ids(turn.blocks, "tool_use", "id")
+        uses = uses_by_turn.get(t, _NONE)
         if not uses:
             continue
         following = turns[t + 1] if t + 1 < len(turns) else None
@@ -516,7 +537,7 @@ def tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator
             for block, ident in uses:
                 yield Hit(block.path, {"id": show(ident), "where": "the conversation ends on this tool call"}, severity="warning")
             continue
-        answered = {i for _, i in _ids(following.blocks, "tool_result", "tool_use_id")} if following.role == "user" else set()
+        answered = {i for _, i in results_by_turn.get(t + 1, _NONE)} if following.role == "user" else set()
         for block, ident in uses:
             if ident not in answered:
                 where = f"messages/{following.first} has no tool_result for it"
@@ -527,14 +548,15 @@ def tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator
 @inspects(blocks=("tool_result",))
 def tool_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     turns = conversation_turns(ctx)
+    uses_by_turn, results_by_turn = _turn_ids(ctx)
     for t, turn in enumerate(turns):
         if turn.role != "user":
             continue
-        results = _ids(turn.blocks, "tool_result", "tool_use_id")
+        results = results_by_turn.get(t, _NONE)
         if not results:
             continue
         previous = turns[t - 1] if t > 0 else None
-        known = {i for _, i in _ids(previous.blocks, "tool_use", "id")} if previous is not None and previous.role == "assistant" else set()
+        known = {i for _, i in uses_by_turn.get(t - 1, _NONE)} if previous is not None and previous.role == "assistant" else set()
         for block, ident in results:
             if ident not in known:
                 where = "no earlier message" if previous is None else f"the previous turn (messages/{previous.first})"
@@ -545,9 +567,10 @@ def tool_result_orphan(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 @inspects(blocks=("tool_result",))
 def tool_results_not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     turns = conversation_turns(ctx)
+    uses_by_turn = _turn_ids(ctx)[0]
     for t, turn in enumerate(turns[1:], start=1):
         previous = turns[t - 1]
-        if turn.role != "user" or previous.role != "assistant" or not _ids(previous.blocks, "tool_use", "id"):
+        if turn.role != "user" or previous.role != "assistant" or t - 1 not in uses_by_turn:
             continue
         other = None
         for block in turn.blocks:
@@ -562,24 +585,25 @@ def tool_results_not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[
 @check
 @inspects(blocks=("tool_use", "server_tool_use"))
 def tool_use_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    seen: dict[str, str] = {}
-    for block in ctx.blocks:
-        if block.type in ("tool_use", "server_tool_use") and isinstance(block.data.get("id"), str):
+    seen: dict[str, Any] = {}  # id -> the first block with it (its path built only for a finding)
+    for block in ctx.blocks_of("tool_use", "server_tool_use"):
+        if isinstance(block.data.get("id"), str):
             ident = block.data["id"]
             if ident in seen:
-                yield Hit(block.path + "/id", {"id": show(ident), "first": seen[ident]})
+                yield Hit(block.path + "/id", {"id": show(ident), "first": seen[ident].path})
             else:
-                seen[ident] = block.path
+                seen[ident] = block
 
 
 @check
 @inspects(blocks=("tool_result",))
 def tool_result_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    for turn in conversation_turns(ctx):
+    results_by_turn = _turn_ids(ctx)[1]
+    for t, turn in enumerate(conversation_turns(ctx)):
         if turn.role != "user":
             continue
         seen: set[str] = set()
-        for block, ident in _ids(turn.blocks, "tool_result", "tool_use_id"):
+        for block, ident in results_by_turn.get(t, _NONE):
             if ident in seen:
                 yield Hit(block.path, {"id": show(ident)}, fix="keep one tool_result per tool_use")
             seen.add(ident)
@@ -590,11 +614,12 @@ def tool_result_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
 def block_id_pattern(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """``params.type`` block ids must match ``params.pattern``."""
     kind, pattern = params["type"], str(params["pattern"])
-    for block in ctx.blocks:
+    matches = re.compile(pattern).fullmatch
+    for block in ctx.blocks_of(kind) if isinstance(kind, str) else ctx.blocks:
         if block.type != kind or "id" not in block.data:
             continue
         ident = block.data["id"]
-        if not isinstance(ident, str) or not re.fullmatch(pattern, ident):
+        if not isinstance(ident, str) or not matches(ident):
             yield Hit(block.path + "/id", {"id": show(ident), "pattern": pattern})
 
 
@@ -781,3 +806,53 @@ def strict_programmatic(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
             programmatic = [c for c in callers if isinstance(c, str) and c != "direct"]
             if programmatic:
                 yield Hit(f"/tools/{index}/strict", {"callers": ", ".join(programmatic)})
+
+
+@check
+@inspects(fields=("tools",))
+def deferred_tool_cached(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A tool loaded on demand (defer_loading true) that also carries a cache breakpoint."""
+    for index, tool in ctx.tools:
+        if tool.get("defer_loading") is True and tool.get("cache_control") is not None:
+            path = pointer.join("", "tools", index, "cache_control")
+            yield Hit(path, {"name": show(tool.get("name", index))}, edits=(Edit("remove", path),),
+                      fix="remove cache_control from the deferred tool; put the breakpoint on a tool that is always loaded")
+
+
+@check
+@inspects(fields=("tools",))
+def advisor_pair_refused(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """An advisor model the API refused to pair with the request's model (``params.refused``)."""
+    model = ctx.model
+    if model is None:
+        return
+    for entry in params.get("refused") or ():
+        if model.id not in entry["executors"] or ctx.as_of < parse_moment(str(entry["seen"]), what="seen"):
+            continue
+        for index, tool in ctx.tools:
+            advisor = tool.get("model")
+            if str(tool.get("type", "")).startswith("advisor_") and advisor in entry["advisors"]:
+                yield Hit(pointer.join("", "tools", index, "model"), {"advisor": show(advisor), "model": model.id})
+
+
+@check
+@inspects(blocks=("server_tool_use",))
+def server_tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A server tool call, replayed without its result block, in an assistant turn that went on.
+
+    The server puts a call's result in the same assistant message, right after the call;
+    replaying the message without it is refused like an unanswered tool_use. A turn paused on
+    the call (pause_turn: the call is the message's last block) is sent back as is to resume,
+    so only a call followed by more blocks, in a message a user turn follows, is judged."""
+    by_message: dict[int, list[Any]] = {}
+    for block in ctx.blocks:
+        by_message.setdefault(block.message, []).append(block)
+    last_user = max((index for index, message in ctx.messages if message.get("role") == "user"), default=-1)
+    for message, blocks in by_message.items():
+        if blocks[0].role != "assistant" or message > last_user:
+            continue
+        answered = {b.data.get("tool_use_id") for b in blocks if str(b.data.get("type", "")).endswith("_tool_result")}
+        for position, block in enumerate(blocks[:-1]):
+            ident = block.data.get("id")
+            if block.data.get("type") == "server_tool_use" and isinstance(ident, str) and ident not in answered:
+                yield Hit(block.path, {"id": show(ident)})
