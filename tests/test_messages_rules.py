@@ -315,3 +315,12 @@ def test_deep_and_large_histories() -> None:
     assert "PF900" not in report.codes()
     many = [user("x"), assistant("y")] * 20_000 + [user("z")]
     assert "PF900" not in run(conv(*many)).codes()
+
+
+def test_ms016_is_a_warning_on_count_tokens() -> None:
+    body = {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "Continue the story."},
+                                                      {"role": "assistant", "content": "Once upon a time "}]}
+    counted = validate(body, endpoint="/v1/messages/count_tokens", as_of="2026-11-24")
+    sent = validate({**body, "max_tokens": 256}, as_of="2026-11-24")
+    assert [f.severity for f in counted.findings if f.code == "MS016"] == ["warning"]
+    assert [f.severity for f in sent.findings if f.code == "MS016"] == ["error"]

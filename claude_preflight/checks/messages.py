@@ -471,17 +471,19 @@ def prefill_trailing_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iter
     if found is None or (model is not None and not model.prefill):
         return  # models without prefill reject the whole message (another rule)
     index, message = found
+    # the refusal is seen on /v1/messages; count_tokens generates nothing and may not check it
+    severity = "warning" if ctx.body_kind == "count_tokens" else None
     content = message.get("content")
     if isinstance(content, str):
         if content and content[-1].isspace() and content.strip():
             path = f"/messages/{index}/content"
-            yield Hit(path, {}, fix="strip the trailing whitespace", edits=(Edit("replace", path, content.rstrip()),))
+            yield Hit(path, {}, fix="strip the trailing whitespace", edits=(Edit("replace", path, content.rstrip()),), severity=severity)
         return
     if isinstance(content, list) and content and isinstance(content[-1], dict) and content[-1].get("type") == "text":
         text = content[-1].get("text")
         if isinstance(text, str) and text and text[-1].isspace() and text.strip():
             path = f"/messages/{index}/content/{len(content) - 1}/text"
-            yield Hit(path, {}, fix="strip the trailing whitespace", edits=(Edit("replace", path, text.rstrip()),))
+            yield Hit(path, {}, fix="strip the trailing whitespace", edits=(Edit("replace", path, text.rstrip()),), severity=severity)
 
 
 # ---------------------------------------------------------------------- stop sequences
