@@ -303,3 +303,22 @@ def test_sf010_structured_outputs_for_haiku_4_5_warns_on_vertex_and_bedrock(surf
     assert bool(found) == flagged, report.findings
     assert all(f.severity == "warning" and f.path == "/output_config/format" for f in found)
     assert report.ok or not flagged or not any(f.code == "SF010" for f in report.errors)
+
+
+# ------------------------------------------------------------------ Text Completions bodies on InvokeModel
+
+TEXT_COMPLETION = {"prompt": "\n\nHuman: Hello\n\nAssistant:", "max_tokens_to_sample": 300, "stop_sequences": ["\n\nHuman:"]}
+
+
+@pytest.mark.parametrize(
+    ("model", "as_of", "codes"),
+    [
+        ("anthropic.claude-v2", "2024-03-01", {"LC003"}),  # AWS documents this body for Claude 2.x and Instant
+        ("anthropic.claude-instant-v1", "2024-03-01", {"LC003"}),
+        ("anthropic.claude-v2:1", "2026-03-01", {"LC002"}),  # still judged by Bedrock's end-of-life date
+        ("anthropic.claude-3-haiku-20240307-v1:0", "2024-06-01", {"LC003", "SF004", "SH002", "SH003"}),  # Claude 3 needs Messages
+    ],
+)
+def test_text_completions_body_on_invoke_for_legacy_models(model: str, as_of: str, codes: set[str]) -> None:
+    report = run(TEXT_COMPLETION, endpoint=INVOKE.format(model=model), as_of=as_of)
+    assert {f.code for f in report.findings} == codes, report.findings

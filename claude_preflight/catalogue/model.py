@@ -232,6 +232,8 @@ class Surface:
     disputed: frozenset[str] = frozenset()
     # feature -> the moment the surface started offering it (lacked before)
     lacks_before: Mapping[str, datetime] = field(default_factory=dict, hash=False, compare=False)
+    # models whose body on this surface may be a Text Completions one (prompt, max_tokens_to_sample)
+    text_completion_models: frozenset[str] = frozenset()
 
     def lacks_at(self, moment: datetime) -> frozenset[str]:
         """The features this surface lacks at ``moment``."""
@@ -260,6 +262,7 @@ class Surface:
             betas_rejected=dict(data.get("betas_rejected") or {}),
             disputed=frozenset(data.get("disputed") or ()),
             lacks_before={k: parse_moment(str(v), what="lacks_before date") for k, v in (data.get("lacks_before") or {}).items()},
+            text_completion_models=frozenset(data.get("text_completion_models") or ()),
         )
 
 

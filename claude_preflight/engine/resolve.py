@@ -110,6 +110,9 @@ def build_context(
     match = None
     if isinstance(model_written, str):
         match = catalogue.lookup_model(model_written, surface_obj)
+    if body_kind == "messages" and match is not None and surface_obj is not None and match.model.id in surface_obj.text_completion_models \
+            and isinstance(body, dict) and "prompt" in body and "messages" not in body:
+        body_kind = "text_completion"  # Bedrock InvokeModel's Claude 2.x/Instant body: not a Messages one
     ctx = Context(
         catalogue=catalogue,
         body=body,
