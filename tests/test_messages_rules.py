@@ -324,3 +324,15 @@ def test_ms016_is_a_warning_on_count_tokens() -> None:
     sent = validate({**body, "max_tokens": 256}, as_of="2026-11-24")
     assert [f.severity for f in counted.findings if f.code == "MS016"] == ["warning"]
     assert [f.severity for f in sent.findings if f.code == "MS016"] == ["error"]
+
+
+def test_tool_changes_belong_in_system_messages() -> None:
+    change = {"type": "tool_addition", "tool": {"type": "tool_reference", "name": "search_docs"}}
+    base = [{"role": "user", "content": "Weather in Seattle?"}, {"role": "assistant", "content": "52F."}]
+    headers = {"anthropic-beta": "mid-conversation-tool-changes-2026-07-01"}
+    in_system = validate({"model": "claude-opus-5", "max_tokens": 1024, "messages": [*base, {"role": "system", "content": [change]}]},
+                         headers=headers, as_of="2026-08-01")
+    in_user = validate({"model": "claude-opus-5", "max_tokens": 1024, "messages": [*base, {"role": "user", "content": [change]}]},
+                       headers=headers, as_of="2026-08-01")
+    assert not {"SM008", "MS010"} & set(in_system.codes()), in_system.findings
+    assert "MS010" in in_user.codes()
