@@ -322,3 +322,12 @@ TEXT_COMPLETION = {"prompt": "\n\nHuman: Hello\n\nAssistant:", "max_tokens_to_sa
 def test_text_completions_body_on_invoke_for_legacy_models(model: str, as_of: str, codes: set[str]) -> None:
     report = run(TEXT_COMPLETION, endpoint=INVOKE.format(model=model), as_of=as_of)
     assert {f.code for f in report.findings} == codes, report.findings
+
+
+def test_anthropic_beta_in_the_body_is_disputed_on_the_bedrock_messages_api() -> None:
+    body = {"model": "anthropic.claude-opus-5", "max_tokens": 4096, "anthropic_beta": ["task-budgets-2026-03-13"],
+            "output_config": {"task_budget": {"type": "tokens", "total": 50000}}, "messages": [{"role": "user", "content": "Plan it."}]}
+    mantle = run(body, endpoint="https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages", as_of="2026-07-27")
+    first_party = run({**body, "model": "claude-opus-5"}, as_of="2026-07-27")
+    assert [f.severity for f in hits(mantle, "SH003")] == ["warning"]  # AWS's samples send it there
+    assert [f.severity for f in hits(first_party, "SH003")] == ["error"]

@@ -101,13 +101,17 @@ def unknown(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             close = difflib.get_close_matches(name, offered, n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]!r}?" if close else ""
         fix = f"remove {name!r}" if spec is not None or not hint else f"rename to {hint.split(chr(39))[1]!r}"
+        severity = None
+        if spec is not None and ctx.surface_name in (spec.get("disputed_on") or ()):
+            hint += "; official samples send it here too, so this is not certain"
+            severity = "warning"
         if not isinstance(key, str):
             edits: tuple[Edit, ...] = ()  # not JSON: no pointer can name it
         elif spec is None:
             edits = _unknown_edits(ctx, key, fields, offered)
         else:
             edits = (Edit("remove", pointer.join("", key)),)
-        yield Hit(pointer.join("", name), {"field": show(name), "hint": hint, "kind": ctx.body_kind}, fix=fix, edits=edits)
+        yield Hit(pointer.join("", name), {"field": show(name), "hint": hint, "kind": ctx.body_kind}, fix=fix, edits=edits, severity=severity)
 
 
 def _certain_rename(ctx: Context, name: str, fields: Mapping[str, Mapping[str, Any]], offered: list[str]) -> str | None:
