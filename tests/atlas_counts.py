@@ -130,8 +130,8 @@ class Counts:
             ("Rejected cases flagged by the expected rule today", self.predicted_cases),
             ("... of which at warning on purpose (an estimate, or a recorded conflict)", self.warning_cases),
             ("Unpredictable cases (with a written reason)", self.unpredictable_cases),
-            ("Valid official examples", self.valid_cases),
-            ("Valid official examples passing with no error today", self.valid_passing),
+            ("Valid requests (official examples and recorded 200 responses)", self.valid_cases),
+            ("Valid requests passing with no error today", self.valid_passing),
             ("Distinct sources cited", self.sources),
             ("Cases in the atlas", self.cases),
         ]

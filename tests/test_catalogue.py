@@ -169,6 +169,9 @@ RECORDED_CONFLICTS = {
     ("HD006", "which anthropic_beta values Bedrock refused for Claude Opus 4.7"),
     ("TH001", "budget thinking in the official SDK examples for Claude Sonnet 5"),
     ("TH006", "forced tool use with adaptive thinking"),
+    ("TL021", "a tool_use id repeated in a later turn"),
+    ("SM006", "consecutive mid-conversation system messages"),
+    ("MD004", "an image whose declared type names another known format"),
 }
 
 

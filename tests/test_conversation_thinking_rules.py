@@ -196,24 +196,25 @@ _WEATHER_TOOL = {"name": "get_weather", "description": "Weather for a city",
 
 
 @pytest.mark.parametrize(
-    ("model", "thinking", "flagged"),
+    ("model", "thinking", "as_of", "flagged"),
     [
-        ("claude-sonnet-4-6", {"type": "adaptive"}, True),  # refused up to 4.7 (pydantic-ai#4216, litellm#28114)
-        ("claude-opus-4-7", {"type": "adaptive"}, True),
-        ("claude-opus-4-8", {"type": "adaptive"}, False),  # docs: adaptive thinking supports forced tool use
-        ("claude-sonnet-5", None, False),  # thinks by default, adaptively (langchain-aws#1141)
-        ("claude-opus-5", {"type": "adaptive"}, False),
-        ("claude-sonnet-4-6", {"type": "enabled", "budget_tokens": 2048}, True),  # manual thinking: never
-        ("claude-fable-5-1", None, True),  # refuses forced tool use altogether
-        ("claude-fable-5", None, False),  # accepted on Bedrock (langchain-aws#1141); the refusal came with 5.1
+        ("claude-sonnet-4-6", {"type": "adaptive"}, "2026-07-01", True),  # refused up to 4.7 (pydantic-ai#4216, litellm#28114)
+        ("claude-opus-4-7", {"type": "adaptive"}, "2026-07-01", True),
+        ("claude-opus-4-6", {"type": "adaptive"}, "2026-08-10", False),  # recorded 200 (pydantic-ai#7200)
+        ("claude-opus-4-8", {"type": "adaptive"}, "2026-07-01", False),  # docs: adaptive thinking supports forced tool use
+        ("claude-sonnet-5", None, "2026-07-01", False),  # thinks by default, adaptively (langchain-aws#1141)
+        ("claude-opus-5", {"type": "adaptive"}, "2026-11-24", False),
+        ("claude-sonnet-4-6", {"type": "enabled", "budget_tokens": 2048}, "2026-11-24", True),  # manual thinking: never
+        ("claude-fable-5-1", None, "2026-11-24", True),  # refuses forced tool use altogether
+        ("claude-fable-5", None, "2026-07-02", False),  # accepted on Bedrock (langchain-aws#1141); the refusal came with 5.1
     ],
 )
-def test_th006_forced_tool_use_by_thinking_mode(model: str, thinking: Any, flagged: bool) -> None:
+def test_th006_forced_tool_use_by_thinking_mode(model: str, thinking: Any, as_of: str, flagged: bool) -> None:
     body: dict[str, Any] = {"model": model, "max_tokens": 4096, "tools": [_WEATHER_TOOL], "tool_choice": {"type": "any"},
                             "messages": [{"role": "user", "content": "Weather in Paris?"}]}
     if thinking is not None:
         body["thinking"] = thinking
-    report = validate(body, as_of="2026-11-24")
+    report = validate(body, as_of=as_of)
     assert ("TH006" in report.codes()) == flagged, report.findings
 
 
@@ -237,3 +238,18 @@ def test_th012_keys_per_thinking_type(thinking: dict[str, Any], bad_key: Any) ->
     found = [f for f in report.findings if f.code == "TH012"]
     assert [f.path for f in found] == ([f"/thinking/{bad_key}"] if bad_key else []), report.findings
     assert all(f.severity == "error" and f.edits for f in found)
+
+
+def test_tc002_server_tool_blocks_may_precede_thinking() -> None:
+    # the API's own order with code execution, replayed as it came (a recorded 200 on Sonnet 5)
+    assistant = [{"type": "server_tool_use", "id": "srvtoolu_01A", "name": "bash_code_execution", "input": {"command": "ls"}},
+                 {"type": "bash_code_execution_tool_result", "tool_use_id": "srvtoolu_01A",
+                  "content": {"type": "bash_code_execution_result", "stdout": "a.csv", "stderr": "", "return_code": 0, "content": []}},
+                 {"type": "thinking", "thinking": "The file is there.", "signature": "EqQBCkYIBRgC"},
+                 {"type": "text", "text": "Found a.csv."}]
+    body = {"model": "claude-sonnet-5", "max_tokens": 4096, "tools": [{"type": "code_execution_20250825", "name": "code_execution"}],
+            "messages": [{"role": "user", "content": "List the files."}, {"role": "assistant", "content": assistant},
+                         {"role": "user", "content": "Thanks."}]}
+    assert "TC002" not in validate(body, as_of="2026-07-07").codes()
+    body["messages"][1]["content"] = [{"type": "text", "text": "Found a.csv."}, *assistant[2:3]]
+    assert "TC002" in validate(body, as_of="2026-07-07").codes()

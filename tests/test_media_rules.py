@@ -428,3 +428,14 @@ def test_oversized_dimensions_were_refused_before_the_downsize_default() -> None
     then = [f.severity for f in validate(body, as_of="2025-08-05").findings if f.code == "MD005"]
     now = [f.severity for f in validate(body, as_of="2026-05-01").findings if f.code == "MD005"]
     assert then == ["error"] and now == ["warning"]
+
+
+def test_md004_swapped_known_format_is_a_warning_before_claude_4() -> None:
+    import base64
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)).decode()
+    def body(model: str) -> dict:
+        return {"model": model, "max_tokens": 256, "messages": [{"role": "user", "content": [
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": jpeg}}, {"type": "text", "text": "What is this?"}]}]}
+    # openinference's recorded 200 (claude-3-5-sonnet-20240620); refused by current models
+    assert [f.severity for f in validate(body("claude-3-5-sonnet-20240620"), as_of="2025-08-14").findings if f.code == "MD004"] == ["warning"]
+    assert [f.severity for f in validate(body("claude-sonnet-4-6"), as_of="2026-11-24").findings if f.code == "MD004"] == ["error"]

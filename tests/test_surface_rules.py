@@ -331,3 +331,24 @@ def test_anthropic_beta_in_the_body_is_disputed_on_the_bedrock_messages_api() ->
     first_party = run({**body, "model": "claude-opus-5"}, as_of="2026-07-27")
     assert [f.severity for f in hits(mantle, "SH003")] == ["warning"]  # AWS's samples send it there
     assert [f.severity for f in hits(first_party, "SH003")] == ["error"]
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        ("cohere.embed-english-v3", {"texts": ["hello"], "input_type": "search_document"}),  # recorded 200s (pydantic-ai)
+        ("amazon.titan-embed-text-v2:0", {"inputText": "hello"}),
+        ("us.meta.llama3-2-11b-instruct-v1:0", {"prompt": "hello", "max_gen_len": 100}),  # behind a profile prefix
+    ],
+)
+def test_other_providers_models_on_bedrock_are_not_judged_as_claude(model: str, body: dict[str, Any]) -> None:
+    assert run(body, endpoint=INVOKE.format(model=model)).ok
+    # a pasted key is still reported: secrets are checked in any body
+    leaked = run({**body, "note": "sk-ant-api03-" + "A" * 93 + "AA"}, endpoint=INVOKE.format(model=model))
+    assert "SC001" in leaked.codes()
+
+
+def test_an_unknown_anthropic_id_on_bedrock_is_still_judged() -> None:
+    report = run({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]},
+                 endpoint=INVOKE.format(model="anthropic.claude-sonet-4-6"))
+    assert "LC001" in report.codes()  # judged as a Claude request (a did-you-mean), not skipped

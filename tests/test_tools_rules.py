@@ -460,3 +460,16 @@ def test_tl041_paused_turn_is_not_judged() -> None:
     assert not [f for f in run(body([call, result, text], follow)).findings if f.code == "TL041"]
     assert not [f for f in run(body([call], [])).findings if f.code == "TL041"]  # paused: resumed as the last message
     assert not [f for f in run(body([text, call], follow)).findings if f.code == "TL041"]  # paused on the call
+
+
+def test_tl041_in_flight_call_followed_by_client_calls_is_not_judged() -> None:
+    # pydantic-ai's recorded 200: [server_tool_use, tool_use], then the client tool's result only
+    body = {"model": "claude-sonnet-4-5", "max_tokens": 1024,
+            "tools": [{"type": "web_search_20250305", "name": "web_search"},
+                      {"name": "add", "description": "Add two numbers", "input_schema": {"type": "object", "properties": {"a": {"type": "number"}}}}],
+            "messages": [{"role": "user", "content": "Search, then add."},
+                         {"role": "assistant", "content": [
+                             {"type": "server_tool_use", "id": "srvtoolu_01Eo", "name": "web_search", "input": {"query": "x"}},
+                             {"type": "tool_use", "id": "toolu_01Ad", "name": "add", "input": {"a": 1}}]},
+                         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01Ad", "content": "2"}]}]}
+    assert "TL041" not in run(body).codes()

@@ -234,6 +234,8 @@ class Surface:
     lacks_before: Mapping[str, datetime] = field(default_factory=dict, hash=False, compare=False)
     # models whose body on this surface may be a Text Completions one (prompt, max_tokens_to_sample)
     text_completion_models: frozenset[str] = frozenset()
+    # provider prefixes of model IDs that are not Claude (requests to them are not judged)
+    foreign_model_prefixes: tuple[str, ...] = ()
 
     def lacks_at(self, moment: datetime) -> frozenset[str]:
         """The features this surface lacks at ``moment``."""
@@ -263,6 +265,7 @@ class Surface:
             disputed=frozenset(data.get("disputed") or ()),
             lacks_before={k: parse_moment(str(v), what="lacks_before date") for k, v in (data.get("lacks_before") or {}).items()},
             text_completion_models=frozenset(data.get("text_completion_models") or ()),
+            foreign_model_prefixes=tuple(data.get("foreign_model_prefixes") or ()),
         )
 
 

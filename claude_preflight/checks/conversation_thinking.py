@@ -54,15 +54,23 @@ def block_incomplete(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check
 @inspects(blocks=THINKING_TYPES)
 def not_first(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """An assistant message with thinking blocks must start with one."""
+    """An assistant message with thinking blocks must start with one. Server tool calls and
+    their results may come first: the API itself answers in that order (code execution before
+    thinking) and accepts the message replayed as it came."""
     for index, message in ctx.messages:
         if message.get("role") != "assistant":
             continue
         blocks = ctx.message_blocks(message)
         if not blocks or blocks[0].get("type") in THINKING_TYPES:
             continue
-        if any(b.get("type") in THINKING_TYPES for b in blocks):
+        first = next((i for i, b in enumerate(blocks) if b.get("type") in THINKING_TYPES), None)
+        if first is not None and not all(_server_tool_block(b) for b in blocks[:first]):
             yield Hit(_first_block_path(ctx, index), {"found": show(blocks[0].get("type"))})
+
+
+def _server_tool_block(block: Mapping[str, Any]) -> bool:
+    kind = block.get("type")
+    return kind == "server_tool_use" or (isinstance(kind, str) and kind.endswith("_tool_result") and kind != "tool_result")
 
 
 @check

@@ -238,11 +238,22 @@ def image_media_type_mismatch(ctx: Context, params: Mapping[str, Any]) -> Iterat
             # it ("Could not process image"). A shorter prefix proves less: a warning.
             yield Hit(path, args, severity=None if head is not None and len(head) >= _images.SNIFF_BYTES else "warning")
         elif actual in allowed:
-            yield Hit(path, {"declared": media_type, "actual": actual}, fix=f"set media_type to {actual!r}", edits=(Edit("replace", path, actual),))
+            yield Hit(path, {"declared": media_type, "actual": actual}, fix=f"set media_type to {actual!r}", edits=(Edit("replace", path, actual),),
+                      severity="warning" if _lenient_model(ctx, params) else None)
         else:
             args = {"declared": media_type, "actual": f"{actual}, which the API does not accept as an image"}
             fix = "send it as a document block" if actual == "application/pdf" else "convert it to PNG or JPEG"
             yield Hit(path, args, fix=fix)
+
+
+def _lenient_model(ctx: Context, params: Mapping[str, Any]) -> bool:
+    """A model launched before ``params.lenient_launched_before`` (a recorded request with a
+    JPEG declared as PNG was accepted by Claude 3.5 Sonnet): a swapped known format is a warning."""
+    cutoff, model = params.get("lenient_launched_before"), ctx.model
+    if not cutoff or model is None:
+        return False
+    launched = [e.at for e in model.lifecycle if e.event == "launched"]
+    return bool(launched) and min(launched) < parse_moment(str(cutoff), what="lenient_launched_before")
 
 
 def _downsized(item: Item) -> bool:

@@ -102,17 +102,24 @@ def budget_below_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator
 @inspects(fields=("tool_choice",))
 def forced_tool_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Thinking (explicit or the model's default) with tool_choice any/tool. Adaptive thinking
-    takes forced tool use on models launched from ``params.adaptive_allows_from`` on, unless
-    the model refuses forced tool use altogether (``forced_tool_choice: false``)."""
+    takes forced tool use on models launched from ``params.adaptive_allows_from`` on, and on
+    every model from ``params.adaptive_allows_all_from``, unless the model refuses forced tool
+    use altogether (``forced_tool_choice: false``)."""
     if ctx.tool_choice_type not in ("any", "tool") or not ctx.thinking_on:
         return
     model = ctx.model
-    if ctx.thinking_type != "enabled" and model is not None and model.forced_tool_choice and _launched_from(model, params):
+    if ctx.thinking_type != "enabled" and model is not None and model.forced_tool_choice and (
+            _launched_from(model, params) or _from(ctx, params.get("adaptive_allows_all_from"))):
         return
     origin = "thinking is on" if ctx.thinking_type else f"{_model_name(ctx)} thinks by default"
     can_disable = model is None or "disabled" in model.thinking_modes
     fix = 'use tool_choice {"type": "auto"}' + (' or set thinking {"type": "disabled"}' if can_disable else "")
     yield Hit("/tool_choice/type", {"choice": ctx.tool_choice_type, "origin": origin}, fix=fix)
+
+
+def _from(ctx: Context, moment: Any) -> bool:
+    """Whether the request date is on or after ``moment`` (false when it is not set)."""
+    return bool(moment) and ctx.as_of >= parse_moment(str(moment), what="date")
 
 
 def _launched_from(model: Any, params: Mapping[str, Any]) -> bool:

@@ -590,7 +590,9 @@ def tool_use_id_duplicate(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
         if isinstance(block.data.get("id"), str):
             ident = block.data["id"]
             if ident in seen:
-                yield Hit(block.path + "/id", {"id": show(ident), "first": seen[ident].path})
+                # across messages whose calls are each answered, a recorded request was accepted
+                severity = None if seen[ident].message == block.message else "warning"
+                yield Hit(block.path + "/id", {"id": show(ident), "first": seen[ident].path}, severity=severity)
             else:
                 seen[ident] = block
 
@@ -843,7 +845,9 @@ def server_tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> I
     The server puts a call's result in the same assistant message, right after the call;
     replaying the message without it is refused like an unanswered tool_use. A turn paused on
     the call (pause_turn: the call is the message's last block) is sent back as is to resume,
-    so only a call followed by more blocks, in a message a user turn follows, is judged."""
+    so only a call followed by a block other than a tool call (text, thinking, ...), in a
+    message a user turn follows, is judged; one followed only by tool calls is still in flight
+    (a recorded request of that shape was accepted)."""
     by_message: dict[int, list[Any]] = {}
     for block in ctx.blocks:
         by_message.setdefault(block.message, []).append(block)
@@ -852,7 +856,13 @@ def server_tool_use_without_result(ctx: Context, params: Mapping[str, Any]) -> I
         if blocks[0].role != "assistant" or message > last_user:
             continue
         answered = {b.data.get("tool_use_id") for b in blocks if str(b.data.get("type", "")).endswith("_tool_result")}
-        for position, block in enumerate(blocks[:-1]):
+        for position, block in enumerate(blocks):
             ident = block.data.get("id")
-            if block.data.get("type") == "server_tool_use" and isinstance(ident, str) and ident not in answered:
+            if block.data.get("type") != "server_tool_use" or not isinstance(ident, str) or ident in answered:
+                continue
+            # still in flight when only tool calls follow it (the API finishes it on the next request)
+            if any(b.data.get("type") not in _CALL_TYPES for b in blocks[position + 1:]):
                 yield Hit(block.path, {"id": show(ident)})
+
+
+_CALL_TYPES = frozenset({"server_tool_use", "tool_use", "mcp_tool_use"})

@@ -113,6 +113,9 @@ def build_context(
     if body_kind == "messages" and match is not None and surface_obj is not None and match.model.id in surface_obj.text_completion_models \
             and isinstance(body, dict) and "prompt" in body and "messages" not in body:
         body_kind = "text_completion"  # Bedrock InvokeModel's Claude 2.x/Instant body: not a Messages one
+    elif match is None and surface_obj is not None and surface_obj.foreign_model_prefixes and isinstance(model_written, str) \
+            and _foreign(model_written, surface_obj):
+        body_kind = "foreign"  # another provider's model on Bedrock (Titan, Cohere, Llama, ...): not a Claude request
     ctx = Context(
         catalogue=catalogue,
         body=body,
@@ -177,3 +180,11 @@ def _api_version(
     if default:
         return default, "config"
     return str(catalogue.settings.get("default_api_version", "2023-06-01")), "default"
+
+
+def _foreign(model: str, surface: Any) -> bool:
+    """A model ID of another provider, after an optional inference-profile prefix (us., global., ...)."""
+    for profile in ("", *surface.profile_prefixes):
+        if model.startswith(profile) and model[len(profile):].startswith(surface.foreign_model_prefixes):
+            return True
+    return False
