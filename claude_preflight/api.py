@@ -18,6 +18,7 @@ from claude_preflight.redact import redact
 from claude_preflight.report import Finding, Report
 
 BATCH_BODY = "batch"
+COUNT_TOKENS_ENVELOPE = "bedrock_count_tokens"
 
 
 def validate(
@@ -128,6 +129,8 @@ def run_engine(cat: Catalogue, body: Any, *, endpoint: Any, headers: Any, surfac
     findings = runner.run(ctx)
     if ctx.body_kind == BATCH_BODY:
         findings.extend(_batch_entries(ctx, as_of))
+    elif ctx.body_kind == COUNT_TOKENS_ENVELOPE:
+        findings.extend(_counted_body(ctx, as_of))
     return Report(
         findings=tuple(sort_findings(findings)),
         model=ctx.model.id if ctx.model else (redact(ctx.model_written) if isinstance(ctx.model_written, str) else None),
@@ -183,6 +186,43 @@ def _batch_entries(batch: Context, moment: Any) -> list[Finding]:
         )
         found.extend(runner.run(ctx, base=pointer.join("", "requests", index, "params")))
     return found
+
+
+def _counted_body(envelope: Context, moment: Any) -> list[Finding]:
+    """Check the InvokeModel body inside a Bedrock CountTokens request (``input.invokeModel.body``,
+    base64 of the JSON body) as the InvokeModel request it stands for: Bedrock validates it the
+    same way. Findings point into the decoded body and carry no edits (it is an encoded string)."""
+    invoke = envelope.get("input")
+    invoke = invoke.get("invokeModel") if isinstance(invoke, dict) else None
+    encoded = invoke.get("body") if isinstance(invoke, dict) else None
+    model = envelope.endpoint.params.get("model") if envelope.endpoint is not None else None
+    body = _decoded(encoded)
+    if body is None or not isinstance(model, str):
+        return []
+    ctx = build_context(envelope.catalogue, body, endpoint=f"/model/{model}/invoke", headers=envelope.headers,
+                        surface=envelope.surface_name, as_of=moment, api_version=envelope.api_version, counted=True)
+    return [replace(f, edits=(), fix_safety=None) for f in runner.run(ctx, base="/input/invokeModel/body")]
+
+
+def _decoded(encoded: Any) -> Any:
+    """The JSON object a CountTokens ``body`` holds (base64 text, or the JSON text itself), else None."""
+    import base64
+    import binascii
+    import json
+
+    if not isinstance(encoded, str) or len(encoded) > 48_000_000:
+        return None
+    text = encoded.strip()
+    if not text.startswith("{"):
+        try:
+            text = base64.b64decode(text, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _sort_key(finding: Finding) -> tuple[Any, ...]:

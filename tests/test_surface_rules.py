@@ -352,3 +352,20 @@ def test_an_unknown_anthropic_id_on_bedrock_is_still_judged() -> None:
     report = run({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]},
                  endpoint=INVOKE.format(model="anthropic.claude-sonet-4-6"))
     assert "LC001" in report.codes()  # judged as a Claude request (a did-you-mean), not skipped
+
+
+def test_bedrock_count_tokens_checks_the_counted_invoke_body() -> None:
+    import base64
+    import json
+
+    inner = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 1024, "messages": [{"role": "user", "content": "Hi"}],
+             "tools": [{"type": "web_search_20250305", "name": "web_search"}]}
+    endpoint = "/model/anthropic.claude-sonnet-4-20250514-v1:0/count-tokens"
+    def envelope(body: Any) -> dict[str, Any]:
+        return {"input": {"invokeModel": {"body": base64.b64encode(json.dumps(body).encode()).decode()}}}
+    # pydantic-ai's recorded 400: tools.0: Input tag 'web_search_20250305' ... does not match
+    refused = run(envelope(inner), endpoint=endpoint, as_of="2025-11-01")
+    assert [(f.code, f.path, f.edits) for f in refused.errors] == [("SF001", "/input/invokeModel/body/tools/0/type", ())]
+    fine = run(envelope({k: v for k, v in inner.items() if k != "tools"}), endpoint=endpoint, as_of="2025-11-01")
+    assert fine.ok and "SF006" not in fine.codes()  # CountTokens takes the base model ID (PF005)
+    assert run({"input": {"invokeModel": {"body": "not base64 !"}}}, endpoint=endpoint, as_of="2025-11-01").ok

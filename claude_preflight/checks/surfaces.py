@@ -213,8 +213,8 @@ def version_for_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 def bedrock_profile(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A bare Bedrock base model ID where on-demand calls need an inference profile."""
     match, surface = ctx.match, ctx.surface
-    if match is None or surface is None or surface.model_ids != "bedrock" or match.profile is not None:
-        return
+    if match is None or surface is None or surface.model_ids != "bedrock" or match.profile is not None or ctx.counted:
+        return  # (CountTokens takes only the base model ID: PF005)
     written = match.written
     if written.startswith("arn:"):
         return

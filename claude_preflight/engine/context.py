@@ -115,6 +115,7 @@ class Context:
     model_path: str
     match: ModelMatch | None
     in_batch: bool = False
+    counted: bool = False  # the InvokeModel body inside a Bedrock CountTokens request
     extra: dict[str, Any] = field(default_factory=dict)
     # Whether ``headers`` are the final wire headers (middleware, proxy) rather than the
     # partial headers of a fixture or a ``validate(headers=...)`` call, to which the SDK

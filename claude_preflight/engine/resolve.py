@@ -84,6 +84,7 @@ def build_context(
     api_version: str | None,
     default_api_version: str | None = None,
     in_batch: bool = False,
+    counted: bool = False,
     headers_complete: bool = False,
 ) -> Context:
     endpoint_text = endpoint if isinstance(endpoint, str) and endpoint.strip() else DEFAULT_ENDPOINT
@@ -132,6 +133,7 @@ def build_context(
         model_path=model_path,
         match=match,
         in_batch=in_batch,
+        counted=counted,
         headers_complete=headers_complete,
     )
     ctx.__dict__["body_scan"] = body_scan  # the cached view, computed here once with the guard
