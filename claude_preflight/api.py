@@ -205,11 +205,13 @@ def _counted_body(envelope: Context, moment: Any) -> list[Finding]:
 
 
 def _decoded(encoded: Any) -> Any:
-    """The JSON object a CountTokens ``body`` holds (base64 text, or the JSON text itself), else None."""
+    """The JSON object a CountTokens ``body`` holds (base64 text, the JSON text, or the object), else None."""
     import base64
     import binascii
     import json
 
+    if isinstance(encoded, dict):
+        return encoded  # a gateway's or a fixture's decoded form
     if not isinstance(encoded, str) or len(encoded) > 48_000_000:
         return None
     text = encoded.strip()

@@ -336,3 +336,18 @@ def test_tool_changes_belong_in_system_messages() -> None:
                        headers=headers, as_of="2026-08-01")
     assert not {"SM008", "MS010"} & set(in_system.codes()), in_system.findings
     assert "MS010" in in_user.codes()
+
+
+def test_ms007_whitespace_beside_tool_calls_is_a_warning() -> None:
+    # llm-anthropic's recorded 200: the model's own " " before two tool calls, replayed
+    tool = {"name": "pelican_name_generator", "description": "", "input_schema": {"type": "object", "properties": {}}}
+    calls = [{"type": "tool_use", "id": f"toolu_01{n}", "name": "pelican_name_generator", "input": {}} for n in "AB"]
+    body = {"model": "claude-haiku-4-5-20251001", "max_tokens": 8192, "tools": [tool], "messages": [
+        {"role": "user", "content": [{"type": "text", "text": "Two names for a pet pelican"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": " "}, *calls]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01A", "content": "Charles"},
+                                     {"type": "tool_result", "tool_use_id": "toolu_01B", "content": "Sammy"}]}]}
+    assert [f.severity for f in validate(body, as_of="2026-04-05").findings if f.code == "MS007"] == ["warning"]
+    body["messages"][1]["content"] = [{"type": "text", "text": "\n\n"}]
+    body["messages"][2] = {"role": "user", "content": "Go on."}
+    assert [f.severity for f in validate(body, as_of="2026-04-05").findings if f.code == "MS007"] == ["error"]

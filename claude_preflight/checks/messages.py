@@ -248,12 +248,15 @@ def text_not_string(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check
 @inspects(fields=("system",), blocks=("text",))
 def text_whitespace(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Whitespace-only text; a final assistant message is left to the prefill rules."""
+    """Whitespace-only text; a final assistant message is left to the prefill rules. Next to
+    tool calls in an assistant turn it is a warning: the API accepted a recorded " " text block
+    before two tool_use blocks (models emit it themselves)."""
     final = final_assistant(ctx)
     final_index = final[0] if final is not None else None
+    calling = {block.message for block in ctx.blocks_of("tool_use")}
     for path, text, owner, _ in _text_blocks(ctx):
         if isinstance(text, str) and text and not text.strip() and owner != final_index:
-            yield Hit(path, {"where": path.split("/")[1]})
+            yield Hit(path, {"where": path.split("/")[1]}, severity="warning" if owner in calling else None)
     for index, message in ctx.messages:
         content = message.get("content")
         if message.get("role") in ROLES and isinstance(content, str) and content and not content.strip():

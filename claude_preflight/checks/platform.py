@@ -121,3 +121,12 @@ def count_tokens_profile(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
     expected = f"; use {ids[0]!r}" if ids else ""
     yield Hit(ctx.model_path, {"model": show(match.written), "profile": show(match.profile), "expected": expected},
               fix=f"use {ids[0]!r}" if ids else None)
+
+
+@check
+def text_completion_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A model the Text Completions API does not serve (everything after Claude 2.x and Instant)."""
+    model = ctx.model
+    if model is None or model.id in params["models"]:
+        return
+    yield Hit(ctx.model_path, {"model": show(ctx.model_written)}, fix="send the request to the Messages API (/v1/messages)")
