@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claude_preflight import validate
 from conftest import minimal
@@ -369,3 +371,14 @@ def test_bedrock_count_tokens_checks_the_counted_invoke_body() -> None:
     fine = run(envelope({k: v for k, v in inner.items() if k != "tools"}), endpoint=endpoint, as_of="2025-11-01")
     assert fine.ok and "SF006" not in fine.codes()  # CountTokens takes the base model ID (PF005)
     assert run({"input": {"invokeModel": {"body": "not base64 !"}}}, endpoint=endpoint, as_of="2025-11-01").ok
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(counted=st.one_of(st.text(max_size=200), _JSON, st.binary(max_size=120).map(lambda b: __import__("base64").b64encode(b).decode())))
+def test_count_tokens_envelope_never_raises(counted: Any) -> None:
+    report = run({"input": {"invokeModel": {"body": counted}}}, endpoint="/model/anthropic.claude-sonnet-4-6/count-tokens")
+    assert all(f.path == "" or f.path.startswith("/input") for f in report.findings)
