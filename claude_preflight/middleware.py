@@ -43,7 +43,6 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
-from urllib.parse import urlsplit
 
 from claude_preflight.report import SEVERITY_RANK
 from claude_preflight.sdk_clients import CLIENT_SURFACES

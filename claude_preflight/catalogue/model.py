@@ -147,6 +147,11 @@ class Model:
             sources=tuple(data["sources"]),
         )
 
+    @property
+    def launched(self) -> datetime | None:
+        """The first launch (the lifecycle is sorted by date); None when unknown."""
+        return next((event.at for event in self.lifecycle if event.event == "launched"), None)
+
     def attribute(self, name: str) -> Any:
         """Value used by rule predicates (``applies.models``)."""
         if name == "thinking_default":

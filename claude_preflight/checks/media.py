@@ -252,8 +252,8 @@ def _lenient_model(ctx: Context, params: Mapping[str, Any]) -> bool:
     cutoff, model = params.get("lenient_launched_before"), ctx.model
     if not cutoff or model is None:
         return False
-    launched = [e.at for e in model.lifecycle if e.event == "launched"]
-    return bool(launched) and min(launched) < parse_moment(str(cutoff), what="lenient_launched_before")
+    launched = model.launched
+    return launched is not None and launched < parse_moment(str(cutoff), what="lenient_launched_before")
 
 
 def _downsized(item: Item) -> bool:

@@ -4,10 +4,8 @@ surface-specific forms (Bedrock InvokeModel, Bedrock inference profiles, Vertex)
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from claude_preflight.catalogue.model import Model
 from claude_preflight.checks.base import Edit, Hit, check, show
 from claude_preflight.checks.headers import headers_known
 from claude_preflight.dates import day, parse_moment
@@ -172,13 +170,6 @@ def body_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit("/anthropic_version", {"problem": f"{show(value)} is not accepted on {ctx.surface_name}", "accepted": ", ".join(accepted)}, fix=fix)
 
 
-def _launch(model: Model) -> datetime | None:
-    for event in model.lifecycle:
-        if event.event == "launched":
-            return event.at
-    return None
-
-
 @check
 def version_for_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An API version a surface accepts only for models launched from a given date on."""
@@ -188,7 +179,7 @@ def version_for_model(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for entry in params.get("versions") or ():
         if ctx.api_version != entry["version"] or ctx.surface_name not in entry["surfaces"]:
             continue
-        launched = _launch(model)
+        launched = model.launched
         cutoff = parse_moment(str(entry["min_launch"]), what="min_launch")
         if launched is None or launched >= cutoff:
             continue
@@ -218,7 +209,7 @@ def bedrock_profile(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     written = match.written
     if written.startswith("arn:"):
         return
-    launched = _launch(match.model)
+    launched = match.model.launched
     cutoff = parse_moment(str(params["min_launch"]), what="min_launch")
     if launched is None or launched < cutoff:
         return

@@ -127,8 +127,8 @@ def _launched_from(model: Any, params: Mapping[str, Any]) -> bool:
     cutoff = params.get("adaptive_allows_from")
     if not cutoff:
         return False
-    launched = [e.at for e in model.lifecycle if e.event == "launched"]
-    return bool(launched) and min(launched) >= parse_moment(str(cutoff), what="adaptive_allows_from")
+    launched = model.launched
+    return launched is not None and launched >= parse_moment(str(cutoff), what="adaptive_allows_from")
 
 
 @check

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from claude_preflight.catalogue import Catalogue
@@ -183,5 +182,5 @@ def _surface_ids(model: Any, surface: Any) -> list[str]:
 
 
 def _model_sort_key(model: Any) -> tuple[Any, ...]:
-    launch = next((e.at for e in model.lifecycle if e.event == "launched"), None)
+    launch = model.launched
     return (-(launch.timestamp() if launch else 0), model.id)
