@@ -83,3 +83,15 @@ def test_bedrock_profile_prefixes_resolve() -> None:
     report = validate(minimal("us.anthropic.claude-opus-4-8"), surface="bedrock", as_of="2026-11-24")
     assert report.model == "claude-opus-4-8"
     assert not [c for c in report.codes() if c.startswith(("LC", "PF"))]
+
+
+def test_latest_suffix_on_the_claude_4_naming_is_impossible() -> None:
+    from claude_preflight import validate
+
+    def codes(model: str) -> dict[str, str]:
+        report = validate({"model": model, "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]}, as_of="2026-01-08")
+        return {f.code: f.severity for f in report.findings}
+
+    assert codes("claude-haiku-4-5-latest").get("LC010") == "error"  # langsmith-sdk's recorded 404
+    assert "LC010" not in codes("claude-3-5-haiku-latest")  # a real alias of the Claude 3 naming
+    assert codes("claude-sonnet-9-latest").get("LC001") == "warning"  # a version the catalogue does not list

@@ -5,8 +5,9 @@ Claude model IDs follow a small grammar: ``claude-{family}-{major}[-{minor}][-{Y
 against the catalogue's models:
 
 - ``impossible``: a display name (``Claude Sonnet 4.5``), a known family and version in a
-  form the API never published (a date it never had, no date where one is needed, dots), or a
-  bare family shorthand (``claude-sonnet``). The API answers 404.
+  form the API never published (a date it never had, no date where one is needed, dots, a
+  ``-latest`` suffix on the Claude 4 naming), or a bare family shorthand (``claude-sonnet``).
+  The API answers 404.
 - ``newer``: the grammar of a later version (or a new family) than the catalogue lists; it may
   have been released after the catalogue was verified.
 - ``None``: nothing to say beyond "unknown".
@@ -119,6 +120,10 @@ class ModelIdGrammar:
             return Grade("impossible", "a family name without a version is not a model ID", self._best(shorthand.group("family")))
         parsed = _parse(text)
         if parsed is None:
+            latest = _NEW.match(text[: -len("-latest")]) if text.endswith("-latest") else None
+            listed = self.versions.get(_parse(text[: -len("-latest")])[0]) if latest else None  # type: ignore[index]
+            if listed:  # the Claude 4 naming never had -latest aliases (the API answers 404)
+                return Grade("impossible", "-latest aliases ended with the Claude 3 naming", preferred_id(listed[0]))
             return None
         version, date = parsed
         if version.family not in self.families:
