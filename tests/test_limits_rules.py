@@ -513,3 +513,12 @@ def test_lm002_sonnet_4_6_window_before_1m_became_default(as_of: str, headers: A
     body = {"model": "claude-sonnet-4-6", "max_tokens": 4096, "messages": [{"role": "user", "content": _export(1_000_000)}]}
     report = validate(body, headers=headers, as_of=as_of)
     assert bool([f for f in report.findings if f.code == "LM002"]) == flagged, report.findings
+
+
+def test_lm032_certainty_counts_non_space_characters_as_lm002_does() -> None:
+    # 900,000 characters, a fifth of them spaces: over the room at 6 characters per token
+    # (150,000 > 136,000) but not at 6 non-space characters (120,000): only a warning
+    text = ("word " * 180_000)[:900_000]
+    body = {"model": "claude-sonnet-4-20250514", "max_tokens": 64000, "messages": [{"role": "user", "content": text}]}
+    found = [f for f in validate(body, as_of="2025-06-11").findings if f.code == "LM032"]
+    assert [f.severity for f in found] == ["warning"]

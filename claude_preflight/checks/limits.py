@@ -97,33 +97,42 @@ def dated_window(model_id: str, window: int, as_of: Any, params: Mapping[str, An
     return window
 
 
-@check
-def context_window(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    window = _window(ctx, params)
-    if window is None or not isinstance(ctx.body, dict):
-        return
+def _prompt_tokens(ctx: Context, params: Mapping[str, Any], limit: int) -> tuple[int, int | None] | None:
+    """``(typical, generous)`` token estimates of the prompt when the typical one is over ``limit``
+    tokens, else None. ``generous`` (at ``generous_chars_per_token`` non-space characters per
+    token, media not counted) is computed only when it could be over too, else None."""
     typical_cpt, generous_cpt = float(params["typical_chars_per_token"]), float(params["generous_chars_per_token"])
     image_tokens, document_tokens = int(params["image_tokens"]), int(params["document_tokens"])
     # Upper bound from the shared body scan (every string and key; every image and document
     # anywhere): when even that fits, the estimate below fits too.
     whole = _estimate.body_scan(ctx)
-    if int((whole.chars + whole.wide) / typical_cpt) + whole.images_at_most * image_tokens + whole.documents_at_most * document_tokens <= window:
-        return
+    if int((whole.chars + whole.wide) / typical_cpt) + whole.images_at_most * image_tokens + whole.documents_at_most * document_tokens <= limit:
+        return None
     parts = [ctx.get("system"), ctx.get("tools"), ctx.get("messages")]
     stats = _estimate.prompt_text_stats(parts, count_spaces=False)
-    media = stats.images * image_tokens + stats.documents * document_tokens
-    typical = int(stats.chars / typical_cpt) + media
-    if typical <= window:
+    typical = int(stats.chars / typical_cpt) + stats.images * image_tokens + stats.documents * document_tokens
+    if typical <= limit:
+        return None
+    generous = int(_estimate.prompt_text_stats(parts).non_space / generous_cpt) if stats.chars / generous_cpt > limit else None
+    return typical, generous
+
+
+@check
+def context_window(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    window = _window(ctx, params)
+    if window is None or not isinstance(ctx.body, dict):
         return
+    found = _prompt_tokens(ctx, params, window)
+    if found is None:
+        return
+    typical, generous = found
     args = {"model": _model_name(ctx), "window": f"{window:,}", "estimate": f"{typical:,}"}
-    if stats.chars / generous_cpt > window:
-        generous = int(_estimate.prompt_text_stats(parts).non_space / generous_cpt)
-        if generous > window:
-            args["estimate"] = f"{generous:,}"
-            args["how"] = f"even at {generous_cpt:g} non-space characters per token"
-            yield Hit("/messages", args, fix="trim the conversation or summarise older turns")
-            return
-    args["how"] = f"at about {typical_cpt:g} characters per token (an estimate; count_tokens gives the exact figure)"
+    if generous is not None and generous > window:
+        args["estimate"] = f"{generous:,}"
+        args["how"] = f"even at {float(params['generous_chars_per_token']):g} non-space characters per token"
+        yield Hit("/messages", args, fix="trim the conversation or summarise older turns")
+        return
+    args["how"] = f"at about {float(params['typical_chars_per_token']):g} characters per token (an estimate; count_tokens gives the exact figure)"
     yield Hit("/messages", args, fix="check with /v1/messages/count_tokens and trim the conversation", severity="warning")
 
 
@@ -136,24 +145,17 @@ def context_with_max_tokens(ctx: Context, params: Mapping[str, Any]) -> Iterator
     if ctx.has_beta(str(params["beta"])):
         return  # the beta makes these models stop with model_context_window_exceeded instead
     window, max_tokens = int(model.context_window), int(body["max_tokens"])
-    typical_cpt, generous_cpt = float(params["typical_chars_per_token"]), float(params["generous_chars_per_token"])
-    image_tokens, document_tokens = int(params["image_tokens"]), int(params["document_tokens"])
     room = window - max_tokens
-    whole = _estimate.body_scan(ctx)
-    if int((whole.chars + whole.wide) / typical_cpt) + whole.images_at_most * image_tokens + whole.documents_at_most * document_tokens <= room:
+    found = _prompt_tokens(ctx, params, room)
+    if found is None:
         return
-    stats = _estimate.prompt_text_stats([ctx.get("system"), ctx.get("tools"), ctx.get("messages")], count_spaces=False)
-    media = stats.images * image_tokens + stats.documents * document_tokens
-    typical = int(stats.chars / typical_cpt) + media
-    if typical <= room:
-        return
-    certain = int(stats.chars / generous_cpt) + media > room
-    how = f"at about {params['typical_chars_per_token']} characters per token" if not certain else \
-        f"even at {params['generous_chars_per_token']} characters per token"
-    yield Hit("/max_tokens", {"estimate": f"{typical:,}", "how": how, "max_tokens": f"{max_tokens:,}", "window": f"{window:,}",
-                              "model": model.id, "beta": params["beta"]},
+    typical, generous = found
+    certain = generous is not None and generous > room
+    how = f"even at {params['generous_chars_per_token']} non-space characters per token" if certain else \
+        f"at about {params['typical_chars_per_token']} characters per token"
+    yield Hit("/max_tokens", {"estimate": f"{generous if certain else typical:,}", "how": how, "max_tokens": f"{max_tokens:,}",
+                              "window": f"{window:,}", "model": model.id, "beta": params["beta"]},
               severity=None if certain else "warning", fix=f"lower max_tokens below {max(room, 1):,}, or shorten the prompt")
-
 
 
 # ---------------------------------------------------------------------- max_tokens 0
